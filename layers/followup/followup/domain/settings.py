@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from followup.domain.costs import Rates, rate_card
+from followup.domain.costs import RateCard, Rates, rate_card
 from followup.domain.durations import Duration, Unit
 from followup.domain.limits import LABEL_LENGTH, MAX_ITEMS
 from followup.domain.localtime import ZoneName
@@ -348,6 +348,11 @@ class WorkspaceSettings(BaseModel):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def rate_card(self) -> RateCard:
+        """The shipped rate card at the workspace's own prices (`message_rates`,
+        `email_rate`)."""
+        return rate_card().overridden(self.message_rates, self.email_rate)
 
     def stage_rank(self, stage: str) -> int:
         """Position in the funnel; unknown stages rank before all others."""

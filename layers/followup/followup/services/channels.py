@@ -25,7 +25,7 @@ from followup.domain.channels import (
     skip_reason,
 )
 from followup.domain.contact import Contact
-from followup.domain.costs import Pricing, RateCard, email_pricing, rate_card, sms_pricing
+from followup.domain.costs import Pricing, email_pricing, sms_pricing
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status, StatusChange
 from followup.domain.ids import fallback_followup_id
@@ -296,20 +296,15 @@ def _blank(followup: FollowUp, contact: Contact, step: Step) -> str | None:
 def _price(deps: Deps, sent: FollowUp, contact: Contact, message: RenderedMessage) -> Pricing:
     """What SNS or SES bills for the message it took, at the workspace's prices."""
     if sent.channel == "sms":
-        return sms_pricing(contact.address("sms") or "", message.text or "", _card(deps))
+        card = deps.catalog.settings().rate_card()
+        return sms_pricing(contact.address("sms") or "", message.text or "", card)
     return email_price(deps)
 
 
 def email_price(deps: Deps) -> Pricing:
     """What SES bills for an email it took, at the workspace's prices: the same whatever
     the email says, so known from SES's event about one nobody recorded sent too."""
-    return email_pricing(_card(deps))
-
-
-def _card(deps: Deps) -> RateCard:
-    """The rate card at the workspace's prices."""
-    settings = deps.catalog.settings()
-    return rate_card().overridden(settings.message_rates, settings.email_rate)
+    return email_pricing(deps.catalog.settings().rate_card())
 
 
 def _deliver(

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from followup.domain.channels import fit_sms
-from followup.domain.costs import RateCard, message_cost, rate_card, sms_pricing, would_be_priced
+from followup.domain.costs import RateCard, message_cost, sms_pricing, would_be_priced
 from followup.domain.enrollment import enroll
 from followup.domain.messaging import compose, render_text, window_open
 from followup.domain.triggers import DateTrigger
@@ -137,7 +137,7 @@ def preview(
     planned: list[Planned] = []
     excluded: list[Excluded] = []
     later: list[datetime] = []
-    card = rate_card().overridden(settings.message_rates, settings.email_rate)
+    card = settings.rate_card()
     costs: dict[str, list[float]] = defaultdict(list)
     skipped: Counter[str] = Counter()
     counted: dict[str, Contact] = {}

@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from followup.domain.contact import Speaker
-from followup.domain.costs import rate_card
 from followup.domain.errors import InvalidTransition
 from followup.domain.followup import TRANSITIONS, FollowUp, Reason, Status, StatusChange
 from followup.domain.gating import unreached_send
@@ -200,7 +199,7 @@ def apply_status(deps: Deps, status: DeliveryStatus) -> str:
     """Move the follow-up forward (sent → delivered → read), never back; or fail it. Its
     price, when the status names one, is kept with what it costs at the workspace's rates."""
     if status.pricing is not None:
-        card = rate_card().overridden(deps.catalog.settings().message_rates)
+        card = deps.catalog.settings().rate_card()
         priced = status.pricing.costed(status.recipient or "", status.at, card)
         status = replace(status, pricing=priced)
     found = _followup_of(deps, status)
