@@ -7,7 +7,7 @@ READY := $(VENV)/.ready
 NODE_READY := node_modules/.ready
 WEB_BUILT := web/dist/index.html
 WEB_SOURCES := $(shell find web/src web/public -type f) web/index.html web/vite.config.ts web/tsconfig.json
-BROWSER_READY := $(VENV)/.chromium
+BROWSER_READY := $(VENV)/.chromium-headless-shell
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -23,10 +23,11 @@ $(NODE_READY): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# The browser tests drive Debian's chromium; install it when the machine has none.
+# The browser tests drive Debian's headless Chromium (no window, a fraction of the
+# browser's work per page); install it when the machine has none.
 $(BROWSER_READY): $(READY)
-	command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
-	  $(SUDO) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null'
+	command -v chromium-headless-shell >/dev/null 2>&1 || \
+	  $(SUDO) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell >/dev/null'
 	touch $@
 
 web/node_modules/.ready: web/package.json web/package-lock.json

@@ -1,4 +1,4 @@
-"""Fixtures of the browser tests: Debian's Chromium (one per module), the pages a test
+"""Fixtures of the browser tests: Debian's headless Chromium (one per module), the pages a test
 opened (saved as screenshots under test-artifacts/ when it fails, then closed with their
 contexts) and what those pages logged."""
 
@@ -19,8 +19,8 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "make test installs Debian's chromium package"
+    chromium = shutil.which("chromium-headless-shell")
+    assert chromium, "make test installs Debian's chromium-headless-shell package"
     # Expectations wait for the page; a busy machine must not make a wait a failure.
     expect.set_options(timeout=SAFETY_NET * 1000)
     with sync_playwright() as playwright:
