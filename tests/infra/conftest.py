@@ -54,7 +54,20 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Synth:
 
 
 @pytest.fixture(scope="session")
-def prod(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    return synth(
-        tmp_path_factory.mktemp("prod"), stage="prod", tick_minutes=5, sends_per_second=1000
-    )
+def variants(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One output directory for the synths whose template alone is read, as `cdk synth`
+    reuses cdk.out: the layer's thousands of files are hashed and copied there once, not
+    once a synth. Each synth overwrites the last one's files, so none of their `file` or
+    `outdir` is read (`dev`'s are its own)."""
+    return tmp_path_factory.mktemp("variants")
+
+
+@pytest.fixture(scope="session")
+def prod(variants: Path) -> Synth:
+    return synth(variants, stage="prod", tick_minutes=5, sends_per_second=1000)
+
+
+@pytest.fixture(scope="session")
+def with_email(variants: Path) -> Synth:
+    """A deployment that emails from an SES identity."""
+    return synth(variants, email_from="admissions@example.edu")

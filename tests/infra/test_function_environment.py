@@ -9,12 +9,10 @@ services → the adapters `followup.wiring.runtime` builds for what they call).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from followup.wiring.config import Config
-from tests.infra.conftest import Synth, synth
+from tests.infra.conftest import Synth
 
 EVERYWHERE = {"FOLLOWUP_TABLE_PREFIX"}
 """Every function that reads or writes a table binds the tables by their prefix."""
@@ -97,10 +95,10 @@ def test_every_function_told_the_numbers_rate_is_told_the_deployments(prod: Synt
 
 
 def test_every_function_judging_whether_email_reaches_a_lead_is_told_the_identity(
-    tmp_path: Path,
+    with_email: Synth,
 ) -> None:
     # Given a deployment that emails from an SES identity
-    told = synth(tmp_path, email_from="admissions@example.edu").environments()
+    told = with_email.environments()
     # Then the sender knows email is set up, and so do the webhook (a STOP on WhatsApp
     # alone leaves a queued step to its email fallback only while email may reach the
     # lead) and the API (a rule's preview and mass-send check count the leads email

@@ -310,9 +310,8 @@ def test_queue_secret_stream_and_pushes_are_granted_only_where_used(dev: Synth) 
 
 
 def test_only_the_sender_may_send_sms_and_email_and_only_from_its_identity(
-    tmp_path: Path, dev: Synth
+    dev: Synth, with_email: Synth
 ) -> None:
-    with_email = synth(tmp_path, email_from="admissions@example.edu")
     for built in (dev, with_email):
         statements = _statements(built)
         texters = {
@@ -350,10 +349,9 @@ def test_only_the_sender_may_send_sms_and_email_and_only_from_its_identity(
 
 
 def test_emails_bounces_and_complaints_reach_the_bus_events_function(
-    tmp_path: Path, dev: Synth
+    dev: Synth, with_email: Synth
 ) -> None:
-    # Given a deployment that emails from an SES identity
-    with_email = synth(tmp_path, email_from="admissions@example.edu")
+    # Given a deployment that emails from an SES identity (`with_email`)
     # Then the sender sends with a configuration set, and may
     [configuration_set] = with_email.resources("AWS::SES::ConfigurationSet")
     sender = with_email.resources("AWS::Lambda::Function")[
@@ -550,10 +548,10 @@ def test_the_sender_is_told_the_numbers_rate_and_scales_to_reach_it(
 
 
 def test_with_several_numbers_the_senders_and_webhook_are_sized_for_their_rates_together(
-    tmp_path: Path,
+    variants: Path,
 ) -> None:
     # Given three numbers whose rates add up to 1,000 a second (as `-c number_rates=...`)
-    s = synth(tmp_path, number_rates="[250, 250, 500]")
+    s = synth(variants, number_rates="[250, 250, 500]")
     # Then the senders can reach the sum, each number paced to its own rate
     [mapping] = _mappings(s, "sender")
     assert mapping["ScalingConfig"] == {"MaximumConcurrency": send_capacity(1000, 250).instances}
@@ -570,9 +568,9 @@ DESCRIBED = [
 
 
 def test_numbers_the_deployment_describes_keep_the_secret_from_dispatch_and_bus_events(
-    tmp_path: Path,
+    variants: Path,
 ) -> None:
-    s = synth(tmp_path, numbers=json.dumps(DESCRIBED))
+    s = synth(variants, numbers=json.dumps(DESCRIBED))
     statements = _statements(s)
     fn_env = s.environments()
     secret = f'"{_ref_of(s, s.stack.secret)}"'
@@ -614,7 +612,7 @@ def test_described_numbers_that_do_not_fit_are_refused_naming_the_setting(
 
 
 def test_provisioned_capacity_scales_every_table_and_index_between_its_bounds(
-    dev: Synth, tmp_path: Path
+    dev: Synth, variants: Path
 ) -> None:
     # On demand unless chosen
     assert {
@@ -622,7 +620,7 @@ def test_provisioned_capacity_scales_every_table_and_index_between_its_bounds(
     } == {"PAY_PER_REQUEST"}
     # Chosen: each table and each of its indexes reads and writes within the bounds, kept
     # at 70 % use
-    s = synth(tmp_path, capacity="provisioned", min_capacity="5", max_capacity="500")
+    s = synth(variants, capacity="provisioned", min_capacity="5", max_capacity="500")
     scaled = {
         "MaxCapacity": 500,
         "MinCapacity": 5,
@@ -648,7 +646,7 @@ def test_provisioned_capacity_scales_every_table_and_index_between_its_bounds(
                 "ReadCapacityAutoScalingSettings": scaled
             }
     with pytest.raises(ValueError, match="min_capacity is above max_capacity"):
-        synth(tmp_path, capacity="provisioned", min_capacity="50", max_capacity="10")
+        synth(variants, capacity="provisioned", min_capacity="50", max_capacity="10")
 
 
 def test_admin_routes_need_a_jwt_and_only_the_webhook_and_description_are_open(

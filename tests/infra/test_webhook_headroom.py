@@ -30,10 +30,10 @@ def test_the_webhook_has_room_for_statuses_and_replies_read_by_the_ai_at_the_num
 
 
 def test_numbers_together_past_the_accounts_default_quota_reserve_only_what_it_allows(
-    tmp_path: Path,
+    variants: Path,
 ) -> None:
     # Given two numbers sending 1,000 a second each, whose peak would want 1,400 at once
-    s = synth(tmp_path, number_rates="[1000, 1000]")
+    s = synth(variants, number_rates="[1000, 1000]")
     # Then the webhook reserves 900: an account's default 1,000, less the 100 Lambda keeps
     # unreserved for every other function (a larger reservation fails the deployment)
     assert _webhook_reserved(s) == 900
