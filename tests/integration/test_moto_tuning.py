@@ -1,11 +1,14 @@
 """The local engine's moto writes DynamoDB's answers itself (`moto_tuning.py`): every kind
 of attribute value, nested or empty, reads back as it was written, by every call that
-answers items."""
+answers items. The calls moto answers in the process go unsigned; any other is signed."""
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import boto3
@@ -109,3 +112,40 @@ def test_answers_other_than_items_keep_their_shape(dynamodb: Any) -> None:
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
     assert as_sets(caught.value.response["Item"]) == as_sets(ITEM)
+
+
+def test_a_call_to_any_other_endpoint_is_still_signed(dynamodb: Any) -> None:
+    # Given a server on 127.0.0.1 that speaks DynamoDB, beside the engine's in-process moto
+    heard: list[str] = []
+
+    class Listener(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            heard.append(self.headers.get("Authorization", ""))
+            body = json.dumps({"TableNames": []}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-amz-json-1.0")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Listener)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        # When a client calls that server and then moto
+        elsewhere = boto3.client(
+            "dynamodb",
+            region_name=REGION,
+            endpoint_url=f"http://127.0.0.1:{server.server_address[1]}",
+        )
+        assert elsewhere.list_tables()["TableNames"] == []
+        # Then the server's call carries its SigV4 signature, and moto still answers its own
+        [authorization] = heard
+        assert authorization.startswith("AWS4-HMAC-SHA256 Credential=")
+        assert TABLE in dynamodb.list_tables()["TableNames"]
+    finally:
+        server.shutdown()
+        server.server_close()
