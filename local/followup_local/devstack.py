@@ -66,6 +66,7 @@ from followup_local.envelopes import BUSINESS_NUMBER
 from followup_local.fake_anthropic import FakeAnthropic
 from followup_local.gateway import create_app, serving
 from followup_local.live import LiveFeed
+from followup_local.moto_tuning import stream_records
 from followup_local.outbox import EMAIL_FROM, verify_sender
 from followup_local.sandbox import WhatsAppSandbox
 from followup_local.sandbox_page import SandboxPage
@@ -333,7 +334,10 @@ class DevStack:
         streams = boto3.client("dynamodbstreams", endpoint_url=self.aws_url, region_name=REGION)
         self.streams = {
             table: StreamPump(
-                streams, stream_of(boto3.client("dynamodb"), f"{PREFIX}{table}"), start="LATEST"
+                streams,
+                stream_of(boto3.client("dynamodb"), f"{PREFIX}{table}"),
+                start="LATEST",
+                written=stream_records(f"{PREFIX}{table}", REGION),
             )
             for table in COUNTED
         }

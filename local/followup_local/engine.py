@@ -26,7 +26,7 @@ from followup.services.ports import Delayed, SendQueue
 from followup.wiring import runtime
 from followup.wiring.config import Config
 from followup_local import envelopes
-from followup_local.moto_tuning import tune_moto
+from followup_local.moto_tuning import stream_records, tune_moto
 from followup_local.outbox import EMAIL_FROM, Sent, emails, sms, verify_sender
 from followup_local.sandbox import WhatsAppSandbox
 from followup_local.streams import COUNTED, StreamPump, stream_of, streams_client
@@ -384,7 +384,12 @@ def local_engine(
         tables.create_tables(dynamodb)
         reader = streams_client(REGION)
         streams = {
-            table: StreamPump(reader, stream_of(dynamodb, f"{prefix}{table}")) for table in COUNTED
+            table: StreamPump(
+                reader,
+                stream_of(dynamodb, f"{prefix}{table}"),
+                written=stream_records(f"{prefix}{table}", REGION),
+            )
+            for table in COUNTED
         }
         sqs = boto3.client("sqs", region_name=REGION)
         queue_url, dlq_url = create_queues(sqs, prefix)

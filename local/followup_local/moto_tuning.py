@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -129,6 +130,22 @@ def tune_moto() -> None:
     setattr(Table, "all_items", all_items)  # noqa: B010
     setattr(responses, "method_names_from_class", cache(utils.method_names_from_class))  # noqa: B010
     backend.tuned = True
+
+
+def stream_records(table_name: str, region: str) -> Callable[[], int]:
+    """How many records the stream of a table in this process's moto has had, read without
+    a call (moto keeps them all, in the table's one shard)."""
+    with loading():
+        from moto.core.models import DEFAULT_ACCOUNT_ID
+        from moto.dynamodb.models import dynamodb_backends
+
+    tables = dynamodb_backends[DEFAULT_ACCOUNT_ID][region].tables
+
+    def written() -> int:
+        shard = tables[table_name].stream_shard
+        return 0 if shard is None else len(shard.items)
+
+    return written
 
 
 def _cast(key: Any) -> Any:
