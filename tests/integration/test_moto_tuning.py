@@ -5,16 +5,16 @@ answers items. The calls moto answers in the process go unsigned; any other is s
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import boto3
 import pytest
 
 from followup_local.engine import REGION, local_engine
+from tests.support.hooks import serving
 
 TABLE = "moto-tuning"
 ITEM: dict[str, Any] = {
@@ -132,20 +132,11 @@ def test_a_call_to_any_other_endpoint_is_still_signed(dynamodb: Any) -> None:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Listener)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serving(Listener) as url:
         # When a client calls that server and then moto
-        elsewhere = boto3.client(
-            "dynamodb",
-            region_name=REGION,
-            endpoint_url=f"http://127.0.0.1:{server.server_address[1]}",
-        )
+        elsewhere = boto3.client("dynamodb", region_name=REGION, endpoint_url=url)
         assert elsewhere.list_tables()["TableNames"] == []
-        # Then the server's call carries its SigV4 signature, and moto still answers its own
-        [authorization] = heard
-        assert authorization.startswith("AWS4-HMAC-SHA256 Credential=")
-        assert TABLE in dynamodb.list_tables()["TableNames"]
-    finally:
-        server.shutdown()
-        server.server_close()
+    # Then the server's call carries its SigV4 signature, and moto still answers its own
+    [authorization] = heard
+    assert authorization.startswith("AWS4-HMAC-SHA256 Credential=")
+    assert TABLE in dynamodb.list_tables()["TableNames"]
