@@ -23,8 +23,8 @@ $(NODE_READY): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# The browser tests drive Debian's headless Chromium (no window, a fraction of the
-# browser's work per page); install it when the machine has none.
+# The browser tests drive Debian's headless Chromium, the browser without its window
+# (lighter per page than the whole browser's headless mode); install it when missing.
 $(BROWSER_READY): $(READY)
 	command -v chromium-headless-shell >/dev/null 2>&1 || \
 	  $(SUDO) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell >/dev/null'
