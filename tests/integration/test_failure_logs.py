@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import re
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -139,3 +143,36 @@ def test_an_error_the_engine_logs_on_its_own_is_written_without_the_number(
     # And never the lead's number or address
     assert "811-0000-5019" not in written
     assert ADDRESS not in written
+
+
+FAILING_TICK = """
+from functions.expire.handler import handler
+class Context:
+    function_name, memory_limit_in_mb, aws_request_id = "expire", 512, "r1"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:expire"
+try:
+    handler({"time": "yesterday"}, Context())
+except Exception as failed:
+    print(type(failed).__name__)
+"""
+
+
+def test_a_function_that_fails_before_it_counts_anything_writes_no_warning_about_metrics() -> None:
+    # Given a fresh container, as Lambda starts one, and a tick whose event holds no time
+    root = Path(__file__).resolve().parents[2]
+    paths = os.pathsep.join(str(root / part) for part in ("layers/followup", "local", ""))
+    env = {**os.environ, "PYTHONPATH": paths, "AWS_DEFAULT_REGION": "us-east-1"}
+    # When the function fails on it, before it counts anything
+    done = subprocess.run(
+        [sys.executable, "-c", FAILING_TICK],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+        check=True,
+        timeout=120,
+    )
+    # Then the failure escapes (masked: its message quotes the event), for Lambda to count
+    assert done.stdout.split() == ["Failure"]
+    # And what it writes holds no warning of an empty flush of metrics
+    assert "metrics" not in done.stderr

@@ -61,7 +61,13 @@ def dev(tmp_path_factory: pytest.TempPathFactory) -> Synth:
 def emitted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The metric names the webhook handler emits, one entry a data point."""
     names: list[str] = []
-    monkeypatch.setattr(webhook_handler.metrics, "add_metric", lambda name, **_: names.append(name))
+    add = webhook_handler.metrics.add_metric
+
+    def counted(name: str, **kwargs: Any) -> None:
+        names.append(name)
+        add(name=name, **kwargs)
+
+    monkeypatch.setattr(webhook_handler.metrics, "add_metric", counted)
     return names
 
 

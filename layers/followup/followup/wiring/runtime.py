@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
     from followup.wiring.config import Config
 
 NAMESPACE = "FollowUp"
+# A function that fails before it counts anything has no metric to publish: Lambda counts
+# the error and the log holds it, so Powertools' warning of an empty flush says nothing more.
+warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
 
 
 class SystemClock:
