@@ -1,6 +1,7 @@
 """The local engine's moto writes DynamoDB's answers itself (`moto_tuning.py`): every kind
 of attribute value, nested or empty, reads back as it was written, by every call that
-answers items. The calls moto answers in the process go unsigned; any other is signed."""
+answers items. The calls moto answers in the process go unsigned; any other is signed. A
+client's User-Agent is botocore's own, built again when its parts change."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
+from botocore.useragent import UserAgentString
 
 from followup_local.engine import REGION, local_engine
 from tests.support.hooks import serving
@@ -140,3 +143,40 @@ def test_a_call_to_any_other_endpoint_is_still_signed(dynamodb: Any) -> None:
     [authorization] = heard
     assert authorization.startswith("AWS4-HMAC-SHA256 Credential=")
     assert TABLE in dynamodb.list_tables()["TableNames"]
+
+
+def test_a_clients_user_agent_is_botocore_s_own_and_follows_its_features_and_config(
+    dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two clients, the second with a User-Agent suffix of its own
+    tagged = boto3.client("dynamodb", region_name=REGION, config=Config(user_agent_extra="ours/1"))
+    sent: list[str] = []
+    for client in (dynamodb, tagged):
+        client.meta.events.register_first(
+            "before-send", lambda request, **_: sent.append(request.headers["User-Agent"].decode())
+        )
+    # When the first calls twice, then through a paginator, and the second calls once
+    dynamodb.list_tables()
+    dynamodb.list_tables()
+    list(dynamodb.get_paginator("list_tables").paginate())
+    tagged.list_tables()
+    # And the first calls again with botocore building its User-Agent as it does untuned
+    with monkeypatch.context() as untuned:
+        built = UserAgentString.to_string.__wrapped__
+        untuned.setattr(UserAgentString, "to_string", built)
+        dynamodb.list_tables()
+    first, again, paginated, other, botocores = sent
+    # Then a plain call carries what botocore builds, every time
+    assert first == again == botocores
+    # And a call through a paginator names that feature (botocore's `m/` list, C: paginator)
+    assert "C" in features(paginated)
+    assert "C" not in features(first)
+    # And the other client's carries its own suffix, the first client's never
+    assert "ours/1" in other.split()
+    assert not any("ours/1" in agent for agent in (first, again, paginated))
+
+
+def features(agent: str) -> set[str]:
+    """The feature codes a User-Agent lists (`m/B,C,...`)."""
+    listed = next((part[2:] for part in agent.split() if part.startswith("m/")), "")
+    return set(listed.split(",")) - {""}
