@@ -15,7 +15,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from benchmarks.figures import Figure, at_least
-from followup.domain.intents import Intent, classify
+from followup.domain.intent import Intent
+from followup.domain.intents import classify
 
 CASES = Path(__file__).resolve().parents[1] / "tests" / "data" / "intents.jsonl"
 NOW_LOCAL = datetime(2026, 11, 27, 15, 0)  # noqa: DTZ001  # a wall time, placed per zone below

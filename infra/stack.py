@@ -33,7 +33,8 @@ from constructs import Construct
 from followup.adapters import notify
 from followup.adapters.tables import TABLES, table_spec, ttl_attribute
 from followup.adapters.timeouts import SENDER_TIMEOUT
-from followup.services import crm_events, email_feedback
+from followup.domain.channels import EMAIL_EVENT_TYPES, EMAIL_EVENTS_SOURCE
+from followup.services import crm_events
 from followup.wiring.runtime import NAMESPACE
 from infra import access, layer, observability, realtime, ticks, web
 from infra.batching import STATS
@@ -447,8 +448,8 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
                 self,
                 "EmailFeedback",
                 event_pattern=events.EventPattern(
-                    source=[email_feedback.SOURCE],
-                    detail_type=list(email_feedback.DETAIL_TYPES),
+                    source=[EMAIL_EVENTS_SOURCE],
+                    detail_type=list(EMAIL_EVENT_TYPES),
                 ),
                 targets=[self._to_bus_events()],
             )

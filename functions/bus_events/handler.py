@@ -23,8 +23,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from followup.domain import masking
+from followup.domain.channels import EMAIL_EVENTS_SOURCE
 from followup.domain.errors import InvalidField, NotFound
-from followup.services import crm_events, email_feedback
+from followup.loading import loading
 from followup.wiring import logs, runtime
 
 logger, metrics = runtime.observability("bus_events")
@@ -35,7 +36,7 @@ logger, metrics = runtime.observability("bus_events")
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     detail = event.get("detail") or {}
-    if event.get("source") == email_feedback.SOURCE:
+    if event.get("source") == EMAIL_EVENTS_SOURCE:
         return _email_feedback(event, detail)
     try:
         if not isinstance(detail, dict):
@@ -45,6 +46,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             body.setdefault("at", event["time"])
         if body["type"] == "custom":
             body.setdefault("id", event.get("id"))
+        with loading():  # another system's events load their use cases with the first one
+            from followup.services import crm_events
         parsed = crm_events.Event.model_validate(body).root
         contact = crm_events.apply(runtime.deps(), parsed)
     except (ValidationError, NotFound, InvalidField) as refused:
@@ -55,6 +58,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 
 def _email_feedback(event: dict[str, Any], detail: Any) -> dict[str, Any]:
     """An SES bounce or complaint; one that is about no email of ours changes nothing."""
+    with loading():  # SES's events load their use case with the first one
+        from followup.services import email_feedback
     try:
         feedback = email_feedback.EmailFeedback.model_validate(detail)
     except ValidationError as refused:

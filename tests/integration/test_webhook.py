@@ -14,7 +14,7 @@ from followup.adapters.webhook_security import sign
 from followup.domain.contact import Contact, Speaker
 from followup.domain.conversation import Direction
 from followup.domain.followup import FollowUp, Status
-from followup.domain.intents import Intent
+from followup.domain.intent import Intent
 from followup.services.contacts import find_contact
 from followup_local import envelopes
 from followup_local.engine import LocalEngine

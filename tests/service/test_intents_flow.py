@@ -368,7 +368,7 @@ def test_a_reply_the_rules_fail_on_is_still_heard_and_ends_the_journey(
     def fails(*_args: object, **_kwargs: object) -> None:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr("followup.services.inbound.classify", fails)
+    monkeypatch.setattr("followup.domain.intents.classify", fails)
     contact_id = reply(engine, "besok jgn telp jam 3")
 
     # Then the webhook still takes it: the reply is in the timeline, read as nothing, the

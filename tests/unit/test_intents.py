@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from benchmarks.intents import ZONES, load, predict, score
-from followup.domain.intents import Detected, Intent, classify
+from followup.domain.intent import Detected, Intent
+from followup.domain.intents import classify
 from followup.domain.optout import is_opt_out, said_besides
 from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO, detected
 

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from benchmarks.intents import load
-from followup.domain.intents import Intent, classify
+from followup.domain.intent import Intent
+from followup.domain.intents import classify
 from followup.domain.replies import Reading, read_reply
 from followup.domain.settings import WorkspaceSettings
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from benchmarks.intents import load
-from followup.domain.intents import Intent
+from followup.domain.intent import Intent
 from tests.unit.test_intents_mixed_refusals import JAKARTA, NEW_YORK, SAO_PAULO, _recorded
 
 BUSY_SAYING_IT_IS_NOT_A_REFUSAL = [

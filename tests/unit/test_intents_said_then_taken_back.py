@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from followup.domain.intents import Intent, classify
+from followup.domain.intent import Intent
+from followup.domain.intents import classify
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 TUESDAY_9AM = datetime(2026, 11, 24, 9, 0, tzinfo=JAKARTA)

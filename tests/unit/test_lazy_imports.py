@@ -128,13 +128,19 @@ HINTED_ONLY = {
     "followup.services.deps",
     "followup.adapters.memory",
 }
-USES_THE_DEPS_MODULE = {"bus_events"}
 # The table models and pynamodb (botocore's session with them, about a bare `import boto3`)
 # load with the store when a request first builds the dependencies, in every handler alike.
 STORE = {"pynamodb", "followup.adapters.tables", "followup.adapters.dynamo"}
 # The configuration (pydantic-settings, with the asyncio it loads) is read when a request
 # first asks for it (`runtime.config()` or `runtime.deps()`), with the store.
 CONFIGURATION = {"pydantic_settings", "followup.wiring.config"}
+# The rules that read a reply compile their phrase patterns as they load (about a tenth of a
+# second): they load with the first reply read, never with a handler. The types of what a
+# reply means (`followup.domain.intent`) load where intents are stored, planned or counted.
+REPLY_RULES = {"followup.domain.intents", "followup.domain.replytime"}
+# The date rules' indexing loads with the enqueue tick, which walks it, and with a save of
+# the settings that changes the zone; reading the settings (`services.settings`) needs none.
+DATE_INDEXING = "followup.services.date_triggers"
 
 
 @pytest.mark.parametrize("handler", HANDLERS)
@@ -147,9 +153,10 @@ def test_a_handler_module_loads_no_adapter_it_does_not_call_at_import(handler: s
         | HINTED_ONLY
         | STORE
         | CONFIGURATION
+        | REPLY_RULES
     )
-    if name in USES_THE_DEPS_MODULE:
-        unwanted -= {"followup.services.deps"}
+    if name != "enqueue":
+        unwanted |= {DATE_INDEXING}
     if name != "ws_authorizer":
         unwanted |= {"jwt", "followup.adapters.cognito"}
     else:  # it checks a token against the configuration, and touches no table
@@ -284,9 +291,13 @@ def test_the_http_handlers_load_no_resolver_nor_route_module_at_import(handler: 
             "functions.webhook.handler",
             {"followup.services.webhook", "followup.adapters.whatsapp_webhook"},
         ),
+        (
+            "functions.bus_events.handler",
+            {"followup.services.crm_events", "followup.services.email_feedback"},
+        ),
     ],
 )
-def test_the_sender_and_the_webhook_load_their_use_cases_with_their_first_event(
+def test_the_sender_the_webhook_and_the_bus_load_their_use_cases_with_their_first_event(
     handler: str, later: set[str]
 ) -> None:
     loaded = _loaded("import importlib, sys\nimportlib.import_module(sys.argv[1])", handler)

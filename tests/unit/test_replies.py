@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from followup.domain.conversation import MessageIntent
-from followup.domain.intents import Detected, Intent
+from followup.domain.intent import Detected, Intent
 from followup.domain.replies import read_reply
 from followup.domain.settings import IntentSettings, WorkspaceSettings
 from followup.domain.stored import STORED

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from followup.domain.intents import Intent
+from followup.domain.intent import Intent
 from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
 
 AFTER_EID_2027 = "2027-03-12T09:00"  # Eid al-Fitr 2027: 10 and 11 March

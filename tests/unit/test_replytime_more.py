@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from followup.domain.intents import Intent, classify
+from followup.domain.intent import Intent
+from followup.domain.intents import classify
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")

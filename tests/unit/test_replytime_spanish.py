@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from followup.domain.intents import Intent
+from followup.domain.intent import Intent
 from tests.support.replies import NEW_YORK, detected
 
 

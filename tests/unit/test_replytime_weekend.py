@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from followup.domain.intents import Intent
+from followup.domain.intent import Intent
 from tests.support.replies import JAKARTA, NEW_YORK, SAO_PAULO, detected
 
 SATURDAY_9AM = "2026-11-28T09:00"

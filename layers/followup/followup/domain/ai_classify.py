@@ -26,7 +26,7 @@ from pydantic import (
 
 from followup.domain.ai import Usage
 from followup.domain.ai_prompt import quoted
-from followup.domain.intents import Intent
+from followup.domain.intent import Intent
 from followup.domain.replytime import MORNING_HOUR, SOON
 
 TOOL_NAME = "classify_reply"

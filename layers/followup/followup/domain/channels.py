@@ -248,6 +248,10 @@ def provider_error(service: str, code: str, http_status: int) -> Exception:
 FOLLOWUP_TAG = "followup_id"
 """The SES message tag naming the follow-up an email sends: SES names it again in that
 message's bounce and complaint events (services.email_feedback)."""
+EMAIL_EVENTS_SOURCE = "aws.ses"
+"""The `source` of the events SES puts on the account's default EventBridge bus."""
+EMAIL_EVENT_TYPES = ("Email Bounced", "Email Complaint Received")
+"""The `detail-type`s of those events the bus routes to services.email_feedback."""
 
 
 class OutboundEmail(BaseModel):

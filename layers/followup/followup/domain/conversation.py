@@ -10,7 +10,7 @@ from typing import Literal, Self
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from followup.domain.contact import Speaker
-from followup.domain.intents import Intent
+from followup.domain.intent import Intent
 
 
 class Direction(StrEnum):

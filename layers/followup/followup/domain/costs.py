@@ -4,16 +4,15 @@ the card's SNS price per SMS part in that market and SES price per email."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cache
-from importlib import resources
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StringConstraints
 
 from followup.domain.channels import sms_parts
+from followup.loading import loading
 
 RateCategory = Literal[
     "marketing", "utility", "authentication", "authentication-international", "sms"
@@ -110,7 +109,11 @@ class RateCard:
 
 @cache
 def rate_card() -> RateCard:
-    """The rate card shipped with the engine (rates.toml beside this module)."""
+    """The rate card shipped with the engine (rates.toml beside this module). The TOML reader
+    and the package's resources load with the first card asked for, not with the handler."""
+    with loading():
+        import tomllib
+        from importlib import resources
     text = resources.files("followup.domain").joinpath("rates.toml").read_text()
     raw = tomllib.loads(text)
     billed_from: date = raw["service_billed_from"]

@@ -68,13 +68,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
+from datetime import UTC, date, datetime, time
 from itertools import pairwise
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from followup.domain.intent import Detected, Intent
 from followup.domain.localtime import to_utc
 from followup.domain.optout import is_opt_out, normalise, said_besides
 from followup.domain.replytime import (
@@ -99,36 +98,6 @@ from followup.domain.replytime import (
     says_cannot,
     span_named,
 )
-
-
-class Intent(StrEnum):
-    """What a reply means for its follow-ups."""
-
-    NOT_INTERESTED = "not_interested"
-    WRONG_NUMBER = "wrong_number"
-    BUSY = "busy"
-    CALL_BACK_AT = "call_back_at"
-    DONE = "done"
-    QUESTION = "question"
-    OTHER = "other"
-
-
-@dataclass(frozen=True)
-class Detected:
-    """One reply's intent; `at` (UTC) and `local` (wall clock in the contact's zone, ISO
-    to the minute) only for `call_back_at`."""
-
-    intent: Intent
-    confidence: float
-    source: Literal["rules", "ai"] = "rules"
-    at: datetime | None = None
-    local: str | None = None
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.confidence <= 1.0:
-            raise ValueError(f"confidence {self.confidence} is outside 0..1")
-        if self.at is not None and self.at.utcoffset() != timedelta(0):
-            raise ValueError(f"call-back time {self.at.isoformat()} must be in UTC")
 
 
 def _any(*phrases: str) -> re.Pattern[str]:

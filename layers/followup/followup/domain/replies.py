@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from followup.domain.conversation import MessageIntent
-from followup.domain.intents import Detected, Intent
+from followup.domain.intent import Detected, Intent
 from followup.domain.settings import WorkspaceSettings
 
 _NO_ACTION = frozenset({Intent.QUESTION, Intent.OTHER})

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from followup.domain.conversation import Direction, Scheduled
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.ids import enrollment_id
-from followup.domain.intents import Intent
+from followup.domain.intent import Intent
 from followup.domain.journey import next_opening
 from followup.domain.rule import Step
 from followup.domain.triggers import IntentTrigger

@@ -30,10 +30,6 @@ if TYPE_CHECKING:
     from followup.domain.contact import Contact
     from followup.services.deps import Deps
 
-SOURCE = "aws.ses"
-"""The `source` of the events SES puts on the account's default EventBridge bus."""
-DETAIL_TYPES = ("Email Bounced", "Email Complaint Received")
-"""The `detail-type`s of those events the bus routes to this service."""
 BOUNCED = "ses: bounced"
 """The reason a follow-up whose email hard-bounced failed with."""
 APPLIED = frozenset({"bounce", "complaint"})

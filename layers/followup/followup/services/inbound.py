@@ -16,7 +16,7 @@ from followup.domain.contact import Contact, Speaker, StageClaim
 from followup.domain.conversation import Direction, Message, MessageIntent, Referral
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp, Reason, Status
-from followup.domain.intents import Detected, Intent, classify
+from followup.domain.intent import Detected, Intent
 from followup.domain.localtime import to_utc, utc
 from followup.domain.optout import is_opt_out, said_besides
 from followup.domain.replies import WRONG_NUMBER_BY, Reading, read_reply
@@ -24,6 +24,7 @@ from followup.domain.rule import Rule, Step
 from followup.domain.stamps import heard_after, may_follow
 from followup.domain.triggers import IntentTrigger
 from followup.domain.webhook_events import Identity
+from followup.loading import loading
 from followup.services.callbacks import (
     SCHEDULED,
     asked_by,
@@ -268,6 +269,8 @@ def _read(
     if not worded:  # a marker or a reaction: "[call]" is no request to be called back
         return read_reply(Detected(Intent.OTHER, 0.0), settings, contact.stage)
     zone = contact.zone(settings.zone)
+    with loading():  # the reply rules compile their patterns as they load: a reply's alone
+        from followup.domain.intents import classify
     try:
         detected = classify(text, at, zone, opt_out_keywords=settings.opt_out_keywords)
     except Exception:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 from followup.domain.errors import Conflict
 from followup.domain.numbers import NumberHealth
 from followup.domain.settings import WorkspaceSettings
-from followup.services import date_triggers
+from followup.loading import loading
 from followup.services.ports import Versioned
 
 if TYPE_CHECKING:
@@ -52,6 +52,8 @@ def replace(
     kept as stored (`WorkspaceSettings.saved_over`): email's pause, which only resuming
     email lifts, releasing what it held, and since when the workspace is paused, which is
     now when this save pauses it."""
+    with loading():  # the date rules' indexing, which only a new zone asks of a save
+        from followup.services import date_triggers
     at = deps.clock.now()
     for _ in range(_TRIES):
         read = deps.rules.versioned_settings()
