@@ -6,12 +6,8 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import re
-import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -20,6 +16,7 @@ from followup.domain.followup import Status
 from followup_local import envelopes
 from followup_local.engine import LambdaContext, LocalEngine, sqs_event
 from tests.support.builders import quiet_contact, rule
+from tests.support.fresh import python
 from tests.support.logs import (
     ADDRESS,
     engine_logged,
@@ -159,19 +156,8 @@ except Exception as failed:
 
 def test_a_function_that_fails_before_it_counts_anything_writes_no_warning_about_metrics() -> None:
     # Given a fresh container, as Lambda starts one, and a tick whose event holds no time
-    root = Path(__file__).resolve().parents[2]
-    paths = os.pathsep.join(str(root / part) for part in ("layers/followup", "local", ""))
-    env = {**os.environ, "PYTHONPATH": paths, "AWS_DEFAULT_REGION": "us-east-1"}
     # When the function fails on it, before it counts anything
-    done = subprocess.run(
-        [sys.executable, "-c", FAILING_TICK],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=root,
-        check=True,
-        timeout=120,
-    )
+    done = python(FAILING_TICK)
     # Then the failure escapes (masked: its message quotes the event), for Lambda to count
     assert done.stdout.split() == ["Failure"]
     # And what it writes holds no warning of an empty flush of metrics

@@ -4,16 +4,13 @@ a message is written, the date parser where a reply names a time."""
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.fresh import ROOT, python
+
 HANDLERS = sorted(
     f"functions.{path.parent.name}.handler" for path in ROOT.glob("functions/*/handler.py")
 )
@@ -33,24 +30,8 @@ print(json.dumps({"handlers": before, "no_key_write": "anthropic" in sys.modules
 
 
 def test_no_handler_imports_the_anthropic_sdk() -> None:
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            str(ROOT / part) for part in ("layers/followup", "local", "")
-        ),
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "ANTHROPIC_API_KEY": "",
-    }
     modules = [*HANDLERS, "followup.adapters.claude", "followup.wiring.ai"]
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, *modules],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        check=True,
-        timeout=120,
-    )
+    done = python(PROBE, *modules, ANTHROPIC_API_KEY="")
     assert len(HANDLERS) >= 10
     assert json.loads(done.stdout.splitlines()[-1]) == {"handlers": False, "no_key_write": False}
 
@@ -62,48 +43,14 @@ def test_no_handler_loads_the_date_parser_until_a_reply_names_a_time() -> None:
         "    importlib.import_module(name)\n"
         "print('dateparser' in sys.modules)\n"
     )
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            str(ROOT / part) for part in ("layers/followup", "local", "")
-        ),
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", probe, *HANDLERS],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        check=True,
-        timeout=120,
-    )
+    done = python(probe, *HANDLERS)
     assert done.stdout.splitlines()[-1] == "False"
-
-
-def _env(**changes: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(
-            str(ROOT / part) for part in ("layers/followup", "local", "")
-        ),
-        "AWS_DEFAULT_REGION": "us-east-1",
-        **changes,
-    }
 
 
 def _loaded(code: str, *args: str, **env: str) -> set[str]:
     """The modules a fresh interpreter holds after running `code`."""
     probe = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
-    done = subprocess.run(
-        [sys.executable, "-c", probe, *args],
-        capture_output=True,
-        text=True,
-        env=_env(**env),
-        cwd=ROOT,
-        check=True,
-        timeout=120,
-    )
+    done = python(probe, *args, **env)
     return set(json.loads(done.stdout.splitlines()[-1]))
 
 
@@ -197,15 +144,7 @@ def test_a_handler_module_builds_no_model_schema_at_import(handler: str) -> None
 
 
 def _loaded_json(code: str, *args: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        capture_output=True,
-        text=True,
-        env=_env(),
-        cwd=ROOT,
-        check=True,
-        timeout=120,
-    )
+    done = python(code, *args)
     found: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
     return found
 
