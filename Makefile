@@ -10,7 +10,9 @@ WEB_SOURCES := $(shell find web/src web/public -type f) web/index.html web/vite.
 BROWSER_READY := $(VENV)/.chromium-headless-shell
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export CDK_DISABLE_CLI_TELEMETRY := true
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+# The CDK CLI, the CDK's Python bindings and the layer's compiler run on the Node.js that
+# package.json pins, where npm has it for this platform; the machine's own otherwise.
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
 .PHONY: dev test lint typecheck unit fuzz-api bench openapi synth deploy web clean
 
