@@ -255,6 +255,11 @@ def _send_claimed(deps: Deps, claimed: FollowUp, now: datetime) -> Outcome:
             return Outcome(_finish(deps, claimed, Status.SKIPPED, reason, now), written.attempt)
     if step.ai is not None and step.ai.approval:
         return Outcome(_await_approval(deps, claimed, written.message, now), written.attempt)
+    if written.attempt is not None:  # the model was asked, which takes seconds
+        current = _heard_while_writing(deps, claimed, contact, rule, now)
+        if isinstance(current, SendResult):
+            return Outcome(current, written.attempt)
+        contact = current
     result = _hand_over(deps, claimed, contact, address, rule, written.message, now)
     return Outcome(result, written.attempt)
 
@@ -478,6 +483,26 @@ def _read_again(
         status = Status.OPTED_OUT if stopped else Status.CANCELED
         return _finish(deps, claimed, status, journey_over, now)
     return contact
+
+
+def _heard_while_writing(
+    deps: Deps, claimed: FollowUp, seen: Contact, rule: Rule, now: datetime
+) -> Contact | SendResult:
+    """The contact read again once the model wrote the step's text, up to its timeout after
+    the claim's first read: what the lead did meanwhile found the follow-up `sending` and
+    was left to this send (`inbound._settle`). It counts as heard before the claim, as
+    `_recheck` judges it: a STOP, a reply to a rule that ends on one, or a stage that ends
+    the journey ends the follow-up unsent (`opted_out`, else `canceled` with the reason),
+    and what the model wrote stays on it. A gate the first read passed (the lead's score,
+    the caps) is not judged again."""
+    current = _read_again(deps, claimed, seen, rule, now)
+    if isinstance(current, SendResult):
+        return current
+    settings = deps.catalog.settings()
+    stop = must_stop(current, rule, claimed.silence_key, settings, now, manual=claimed.manual)
+    if stop is not None and not stop.gated:
+        return _finish(deps, claimed, Status.CANCELED, stop.reason, now)
+    return current
 
 
 def _await_approval(
