@@ -31,10 +31,14 @@ def country_of(address: str | None) -> str | None:
 def zone_of(address: str | None, home: str) -> str | None:
     """The time zone (IANA name) a phone number, written as `country_of` reads one, places
     its owner in, for a workspace in the zone `home`. None where it says nothing: a user
-    id, an email, a number libphonenumber places nowhere; and a number of a country `home`
-    is in, whose owner is read in the workspace's zone as before, since a mobile number
-    does not say where in a country of several zones its owner is ("+62 812 ..." is any of
-    Indonesia). Else the first zone libphonenumber lists for the number: its only one for
+    id, an email, a number libphonenumber places nowhere; and a number of the country
+    `home` is in (the tz database's `zone.tab` says which), whose owner is read in the
+    workspace's zone as before, since a mobile number does not say where in a country of
+    several zones its owner is ("+62 812 ..." is any of Indonesia). A country is not its
+    calling code: a Canadian number (+1 604) of a workspace in New York, or a Kazakh one
+    (+7 701) of one in Moscow, is of another country. Where `home` names no country there
+    (UTC, an old alias), a number whose calling code's zones include `home` counts as of
+    its country. Else the first zone libphonenumber lists for the number: its only one for
     most, the first of its alphabetical list for a mobile of a country of several (a guess
     within the country: Adelaide for an Australian mobile). A WhatsApp id in the form no
     one dials (a Brazilian mobile without its ninth digit, a Mexican one with the 1 after
@@ -42,8 +46,10 @@ def zone_of(address: str | None, home: str) -> str | None:
     digits = international_digits(address) if address else None
     if not digits:
         return None
-    own, country = _zones(digits)
-    return None if not own or home in country else own[0]
+    own, shared, region = _zones(digits)
+    country = _zone_countries().get(home)
+    same = region == country if country is not None else home in shared
+    return None if not own or same else own[0]
 
 
 def international_digits(typed: str) -> str | None:
@@ -136,10 +142,10 @@ def _mobile(digits: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _zones(digits: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _zones(digits: str) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
     """The time zones of the number +`digits` (or of its other WhatsApp form, when
-    libphonenumber places it nowhere), and every zone of its country calling code; empty
-    for a number placed nowhere (an invalid one)."""
+    libphonenumber places it nowhere), every zone of its country calling code, and its
+    country; empty (and None) for a number placed nowhere (an invalid one)."""
     with loading():
         import phonenumbers
         from phonenumbers.timezone import UNKNOWN_TIMEZONE, time_zones_for_number
@@ -151,8 +157,21 @@ def _zones(digits: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             try:
                 number = phonenumbers.parse("+" + form)
             except phonenumbers.NumberParseException:
-                return (), ()
+                return (), (), None
             own = tuple(zone for zone in time_zones_for_number(number) if zone != UNKNOWN_TIMEZONE)
             if own:
-                return own, tuple(TIMEZONE_DATA.get(str(number.country_code), ()))
-    return (), ()
+                shared = tuple(TIMEZONE_DATA.get(str(number.country_code), ()))
+                return own, shared, _region(form)
+    return (), (), None
+
+
+@lru_cache(maxsize=1)
+def _zone_countries() -> dict[str, str]:
+    """The country (ISO 3166-1 alpha-2) of each zone the tz database's `zone.tab` lists,
+    from the `tzdata` package: "America/Vancouver" is CA's, "America/New_York" the US's."""
+    with loading():
+        from importlib.resources import files
+
+        table = files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    rows = (line.split("\t") for line in table.splitlines() if not line.startswith("#"))
+    return {row[2]: row[0] for row in rows if len(row) >= 3}
