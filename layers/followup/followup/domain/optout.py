@@ -85,7 +85,7 @@ _EN_ME = r"(?: (?:me|us))?"
 _EN_MORE = (
     r"(?: (?:again|anymore|any more|messages|message|msgs|msg|texts|more|ever|promos|promo|"
     r"promotions|offers|ads|marketing|spam|notifications|reminders|these|this|stuff|"
-    r"whatsapp|whatsapps|to me|to us|to this number))*"
+    r"whatsapp|whatsapps|to me|to us|to this number|this number|from you|from u))*"
 )
 _ID_MORE = r"(?: (?:saya|aku|gue|lagi|pesan|promo|promosi|ke saya|ke nomor ini|ya))*"
 _PT_MORE = (
@@ -99,7 +99,7 @@ is "jangan chat saya lagi"."""
 
 _PHRASES = (
     # English
-    r"(?:stop|cancel|unsubscribe|unsub|opt out|optout)"
+    r"(?:stop|cancel|unsubscribe|unsub|opt out|optout|opt me out)"
     r"(?: me)?(?: from (?:this|these|here|it|all|everything|the list|your list|this list))?",
     r"stop (?:all|everything|it)",
     r"(?:i )?(?:dont|do not) want (?:to (?:receive|get) )?(?:any )?(?:more )?"
@@ -111,8 +111,8 @@ _PHRASES = (
     r"(?:messages|message|texts|msgs|spam|promotions|notifications|marketing|reminders)",
     r"(?:dont|do not|never) (?:message|text|contact|spam|email|bother|write to) (?:me|us)"
     + _EN_MORE,
-    r"(?:dont|do not|never) send (?:me |us )?(?:messages|texts|anything|these|this)"
-    r"(?: (?:again|anymore|any more|ever))*",
+    r"(?:dont|do not|never) send (?:me |us )?(?:any )?(?:more )?"
+    r"(?:messages|message|texts|msgs|anything|these|this)" + _EN_MORE,
     r"(?:i )?(?:want to|wish to|would like to|d like to|id like to) (?:unsubscribe|opt out)",
     r"(?:(?:remove|delete) (?:me|my number|my contact)(?: from)?|take me off)"
     r"(?: (?:this|the|your) (?:list|mailing list|contacts|database))?",
