@@ -775,8 +775,26 @@ _GIVE_ME = r"give me|gimme|kasih waktu|kasih|beri waktu|me da|me de|dame|deme"
 """Before a time the lead asks for before a call: "give me 10 minutes", "kasih waktu 2
 hari", "dame tres días"."""
 _FROM_NOW = rf"(?:{_IN}|{_GIVE_ME})"
+_MINUTES_UNIT = r"minutes?|mins?|menit|mnt|minutos?"
+_AND = r"(?:and |e |y |dan )?"
+_HOUR_AND_A_HALF = (
+    r"an hour and a half|one hour and a half|(?:one|1) and a half hours?"
+    r"|(?:uma|1) hora e meia|(?:una|1) hora y media"
+    r"|satu setengah jam|(?:satu|1) jam setengah|sejam setengah"
+)
 _RELATIVE = re.compile(
-    rf"\b{_FROM_NOW} (?P<n>\d{{1,2}}) ?(?P<unit>{_UNIT})\b"
+    # hours and minutes: "in 1 hour 30 minutes", "1 jam 30 menit lagi", "in 1h30", "in 1.5
+    # hours", "in an hour and a half", "satu setengah jam lagi"
+    rf"\b{_FROM_NOW} (?P<hh>\d{{1,2}}) ?(?:{_HOURS_UNIT}|h) {_AND}(?P<mm>[0-5]?\d) ?"
+    rf"(?:{_MINUTES_UNIT})\b"
+    rf"|\b(?P<hh2>\d{{1,2}}) ?(?:{_HOURS_UNIT}|h) {_AND}(?P<mm2>[0-5]?\d) ?(?:{_MINUTES_UNIT})"
+    r" (?:lagi|lg|from now)\b"
+    rf"|\b{_FROM_NOW} (?P<hh3>\d{{1,2}}) ?h ?(?P<mm3>[0-5]\d)\b"
+    rf"|\b{_FROM_NOW} (?P<hd>\d)[.,]5 ?(?:{_HOURS_UNIT})\b"
+    rf"|\b(?P<hd2>\d)[.,]5 ?(?:{_HOURS_UNIT}) (?:lagi|lg|from now)\b"
+    rf"|\b{_FROM_NOW} (?:{_HOUR_AND_A_HALF})\b(?P<oh>)"
+    rf"|\b(?:{_HOUR_AND_A_HALF}) (?:lagi|lg|from now)\b(?P<oh2>)"
+    rf"|\b{_FROM_NOW} (?P<n>\d{{1,2}}) ?(?P<unit>{_UNIT})\b"
     rf"|\b(?P<n2>\d{{1,2}}) ?(?P<unit2>{_UNIT}) (?:lagi|lg|from now)\b"
     rf"|\b{_FROM_NOW} (?:(?P<half>{_HALF_HOUR})"
     rf"|(?P<one>{_ONE_HOUR}))\b"
@@ -3348,6 +3366,14 @@ def _keeps(words: list[str]) -> bool:
 
 
 def _later(relative: re.Match[str]) -> timedelta:
+    hours = relative["hh"] or relative["hh2"] or relative["hh3"]
+    if hours:
+        minutes = relative["mm"] or relative["mm2"] or relative["mm3"]
+        return timedelta(hours=int(hours), minutes=int(minutes))
+    if relative["hd"] or relative["hd2"]:
+        return timedelta(hours=int(relative["hd"] or relative["hd2"]), minutes=30)
+    if relative["oh"] is not None or relative["oh2"] is not None:
+        return timedelta(minutes=90)
     if relative["half"] or relative["half2"]:
         return timedelta(minutes=30)
     if relative["one"] or relative["one2"]:
