@@ -281,6 +281,23 @@ def test_a_rejected_row_is_named_by_its_line_in_the_file(engine: LocalEngine) ->
     assert [(r["line"], r["field"]) for r in report["rejected"]] == [(7, "wa_id")]
 
 
+def test_a_row_with_more_cells_than_the_header_is_refused_not_cut_short(
+    engine: LocalEngine,
+) -> None:
+    # Given a contact named in full, and a file naming them again with an unquoted comma
+    assert imported(engine, 'wa_id,name\n6281100000852,"Budi, The Boss"\n')[1]["created"] == 1
+    csv = "wa_id,name\n6281100000851,Ann,\n6281100000852,Budi, The Boss\n6281100000853,Cid\n"
+    status, report = imported(engine, csv)
+    # Then that row is refused by its line (an empty cell past the header is no more than
+    # Excel's trailing comma), and the stored name is not cut to "Budi"
+    assert (status, report["created"], report["updated"]) == (200, 2, 0)
+    assert [(r["line"], r["field"]) for r in report["rejected"]] == [(3, "row")]
+    assert "more cells than the header" in report["rejected"][0]["reason"]
+    found = find_contact(engine.deps, "6281100000852", None)
+    assert found is not None
+    assert found.item.name == "Budi, The Boss"
+
+
 def test_a_file_that_is_not_utf8_is_refused_in_words_and_nothing_is_imported(
     engine: LocalEngine,
 ) -> None:

@@ -49,6 +49,12 @@ def test_a_dry_run_is_refused_clearly_for_bad_requests(engine: LocalEngine) -> N
     status, answer = call(engine, "POST", f"/api/rules/{RULE}/dry-run", too_long)
     assert status == 422
     assert "days" in str(answer["error"]["details"])
+    # The contact's last message at the calendar's edge, as its `start` beside it
+    for edge in ("9999-12-31T23:59:59Z", "0001-01-01T00:00:00+14:00"):
+        body = {"contact": {"name": "Ann", "last_message_at": edge}}
+        status, answer = call(engine, "POST", f"/api/rules/{RULE}/dry-run", body)
+        assert status == 422
+        assert [d["field"] for d in answer["error"]["details"]] == ["contact.last_message_at"]
 
 
 def test_a_placeholder_names_an_attribute_as_it_is_stored_with_its_spaces(

@@ -29,6 +29,22 @@ def test_a_body_in_another_media_type_is_415_and_nothing_is_saved(engine: LocalE
     assert call(engine, "GET", "/api/rules")[1]["rules"] == []
 
 
+def test_a_json_body_not_in_utf8_is_400_and_nothing_is_saved(engine: LocalEngine) -> None:
+    # A CRM writing Latin-1: the gateway passes a body it finds no text in base64-encoded
+    latin1 = json.dumps({"wa_id": "6281100000009", "name": "José"}, ensure_ascii=False)
+    for method, path in (
+        ("POST", "/api/contacts"),
+        ("POST", "/api/rules"),
+        ("PUT", "/api/settings"),
+    ):
+        status, answer = call(engine, method, path, encoded=latin1.encode("latin-1"))
+        assert (status, answer["error"]["message"]) == (400, "the body is not JSON in UTF-8")
+    assert call(engine, "GET", "/api/contacts")[1]["contacts"] == []
+    # The same body in UTF-8, passed the same way, is taken
+    status, created = call(engine, "POST", "/api/contacts", encoded=latin1.encode())
+    assert (status, created["name"]) == (201, "José")
+
+
 def test_an_unknown_query_parameter_is_named_instead_of_ignored(engine: LocalEngine) -> None:
     status, answer = call(engine, "GET", "/api/queue?stauts=queued")
     assert status == 422

@@ -4,6 +4,7 @@ refused here costs the function no more than its handler's own imports."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -65,8 +66,13 @@ def unreadable_body(event: dict[str, Any], accepted: frozenset[str]) -> dict[str
     if kind not in accepted:
         names = ", ".join(sorted(accepted))
         return raw(415, "unsupported_media_type", f"send the body as {names}, not {kind!r}")
-    if kind != "application/json" or event.get("isBase64Encoded"):
+    if kind != "application/json":
         return None
+    if event.get("isBase64Encoded"):  # as the gateway passes a body it found no text in
+        try:
+            body = base64.b64decode(body, validate=True).decode("utf-8")
+        except ValueError:  # not base64, or not UTF-8 (a CRM writing Latin-1)
+            return raw(400, "bad_request", "the body is not JSON in UTF-8")
     try:
         json.loads(body)
     except (ValueError, RecursionError):  # nested deeper than the parser goes: no body of ours

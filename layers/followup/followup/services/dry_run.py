@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal, get_args
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from followup.domain.channels import OutboundEmail
 from followup.domain.contact import Contact, Score, Speaker
@@ -75,7 +75,7 @@ class TestContact(BaseModel):
     timezone: ZoneName | None = Field(default=None, description="default: the workspace's")
     tags: Labels = Field(default_factory=list)
     attributes: Attributes = Field(default_factory=dict)
-    last_message_at: AwareDatetime | None = Field(
+    last_message_at: Moment | None = Field(
         default=None, description="when the conversation last moved (default: the start)"
     )
     last_speaker: Literal["contact", "agent"] = Field(

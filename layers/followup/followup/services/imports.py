@@ -50,6 +50,11 @@ UNCLOSED = (
     ' "Budi, The Boss"); the lines below it are read as rows of their own'
 )
 """Why a CSV row whose quote swallows the rows below it, or the rest of the file, is refused."""
+OVERFLOWING = (
+    "the line has more cells than the header names: a cell with a comma in it is quoted"
+    ' whole, as in "Budi, The Boss"'
+)
+"""Why a CSV row with cells past the header's columns is refused rather than cut short."""
 Key = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Text = Annotated[str, StringConstraints(max_length=1000)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -193,7 +198,10 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
             yield number, UNCLOSED
             at += 1
             continue
-        yield number, _from_csv(dict(zip(columns, cells, strict=False)))
+        if any(cell.strip() for cell in cells[len(columns) :]):  # empty ones are Excel's
+            yield number, OVERFLOWING
+        else:
+            yield number, _from_csv(dict(zip(columns, cells, strict=False)))
         at += taken
 
 
