@@ -168,6 +168,34 @@ def test_a_user_id_another_contact_holds_is_refused_and_neither_contact_changes(
     assert "Both" not in (held.item.name, numbered.item.name)
 
 
+def test_a_user_id_other_than_the_numbers_contact_has_is_refused_and_nothing_changes(
+    engine: LocalEngine,
+) -> None:
+    # Given a contact known by its number and a user id, and one known by another user id
+    ann = {"wa_id": "6281170000778", "user_id": "ID.778000111", "name": "Ann"}
+    assert call(engine, "POST", "/api/contacts", ann)[0] == 201
+    _, bea = call(engine, "POST", "/api/contacts", {"user_id": "ID.778000222", "name": "Bea"})
+    # When the CRM sends Ann's number with Bea's user id, or with one nobody has
+    for other in ("ID.778000222", "ID.778000333"):
+        row = {"wa_id": "6281170000778", "user_id": other, "name": "Both"}
+        status, problem = call(engine, "POST", "/api/contacts", row)
+        _, report = imported(engine, f"wa_id,user_id,name\n6281170000778,{other},Both\n")
+        # Then both are refused by the field, saying which user id the number's contact has
+        assert (status, problem["error"]["details"][0]["code"]) == (422, "user_id_mismatch")
+        assert "ID.778000111" in problem["error"]["details"][0]["message"]
+        assert [(r["line"], r["field"]) for r in report["rejected"]] == [(2, "user_id")]
+    # And neither contact changed
+    numbered = find_contact(engine.deps, "6281170000778", None)
+    held = find_contact(engine.deps, None, "ID.778000222")
+    assert numbered is not None
+    assert held is not None
+    assert (numbered.item.user_id, numbered.item.name) == ("ID.778000111", "Ann")
+    assert (held.item.id, held.item.wa_id, held.item.name) == (bea["id"], None, "Bea")
+    # And the number with its own user id is still taken
+    same = {"wa_id": "6281170000778", "user_id": "ID.778000111", "name": "Ann Lee"}
+    assert call(engine, "POST", "/api/contacts", same)[0] == 200
+
+
 def test_a_json_lines_import_and_its_refusals(engine: LocalEngine) -> None:
     lines = "\n".join(
         [

@@ -128,6 +128,13 @@ def upserted(
             return None, fresh
     if user_id and not found.item.user_id:
         _refuse_held(deps, found.item.id, user_id)
+    elif user_id and user_id not in (found.item.user_id, *found.item.previous_user_ids):
+        raise InvalidField(
+            "user_id",
+            f"this number's contact ({found.item.id}) has the user id {found.item.user_id},"
+            f" not {user_id}",
+            "user_id_mismatch",
+        )
 
     def applied(contact: Contact) -> Contact:
         # An id the contact lacks is added, as a message from it would: found by the other
