@@ -792,8 +792,8 @@ _RELATIVE = re.compile(
     rf"|\b{_FROM_NOW} (?P<hh3>\d{{1,2}}) ?h ?(?P<mm3>[0-5]\d)\b"
     rf"|\b{_FROM_NOW} (?P<hd>\d)[.,]5 ?(?:{_HOURS_UNIT})\b"
     rf"|\b(?P<hd2>\d)[.,]5 ?(?:{_HOURS_UNIT}) (?:lagi|lg|from now)\b"
-    rf"|\b{_FROM_NOW} (?:{_HOUR_AND_A_HALF})\b(?P<oh>)"
-    rf"|\b(?:{_HOUR_AND_A_HALF}) (?:lagi|lg|from now)\b(?P<oh2>)"
+    rf"|\b{_FROM_NOW} (?P<oh>{_HOUR_AND_A_HALF})\b"
+    rf"|\b(?P<oh2>{_HOUR_AND_A_HALF}) (?:lagi|lg|from now)\b"
     rf"|\b{_FROM_NOW} (?P<n>\d{{1,2}}) ?(?P<unit>{_UNIT})\b"
     rf"|\b(?P<n2>\d{{1,2}}) ?(?P<unit2>{_UNIT}) (?:lagi|lg|from now)\b"
     rf"|\b{_FROM_NOW} (?:(?P<half>{_HALF_HOUR})"
@@ -3372,7 +3372,7 @@ def _later(relative: re.Match[str]) -> timedelta:
         return timedelta(hours=int(hours), minutes=int(minutes))
     if relative["hd"] or relative["hd2"]:
         return timedelta(hours=int(relative["hd"] or relative["hd2"]), minutes=30)
-    if relative["oh"] is not None or relative["oh2"] is not None:
+    if relative["oh"] or relative["oh2"]:
         return timedelta(minutes=90)
     if relative["half"] or relative["half2"]:
         return timedelta(minutes=30)
