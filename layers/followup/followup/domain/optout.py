@@ -27,9 +27,11 @@ paguei"), what it says after being read; unless what follows asks to be sent som
 ("stop sending me promos, send me the price list"). A keyword or verb alone opening a
 reply that goes on does not (`_LONE`: "Stop, I have a question", "STOP. what is the
 price?", "jangan kirim, saya ambil sendiri"): it is as often a "wait" or said of a thing as
-a request. Asking how to stop the messages asks it in effect ("how do I stop these
-messages?", "como faço para parar de receber mensagens?"); asking how with a verb alone
-("how do I unsubscribe?", "how do I cancel?") stays a question, for a person to answer.
+a request; unless what follows complains of being messaged at all (`_complaint`: "STOP!!!
+I never signed up", "stop, who gave you my number?", "para, isso é spam"). Asking how to
+stop the messages asks it in effect ("how do I stop these messages?", "como faço para
+parar de receber mensagens?"); asking how with a verb alone ("how do I unsubscribe?", "how
+do I cancel?") stays a question, for a person to answer.
 Asking for a request that names what to stop asks it too ("can you stop sending me
 messages?", "bisa berhenti kirim pesan?", "pode me tirar dessa lista"; "can you cancel?"
 does not). Indonesian chat's short spellings are read as their words ("jgn chat sy lg").
@@ -201,6 +203,47 @@ _CAN_YOU = re.compile(
     r"|(?:me )?(?:puedes|puede|pueden|podrias|podria))(?: (?:please|pls|plz|tolong|mohon))? "
 )
 """What asks someone to do what follows: "can you", "bisa tolong", "pode", "me puedes"."""
+_EN_SIGNED = (
+    r"(?:i |we )?(?:never|did not|didnt|have not|havent) (?:signed up|sign up|subscribed|"
+    r"subscribe|registered|register|asked|ask|agreed|agree|opted in|opt in)"
+    r"(?: (?:for|to) (?:this|these|that|it|them|anything|any of this|this list|messages|"
+    r"your messages|be contacted|receive (?:this|these|them|messages)))?"
+    r"|(?:i |we )?(?:never|did not|didnt) (?:gave|give) (?:you )?(?:my number|consent|permission)"
+)
+_COMPLAINTS = (
+    _EN_SIGNED,
+    r"(?:(?:this is|this|its|thats|that is|so much|such|pure) )?(?:spam|scam)|spammer",
+    r"(?:who|how did you|where did you) (?:gave|give|get|got)(?: you)? (?:my|this) "
+    r"(?:number|phone number|contact|details|data)",
+    r"i dont know (?:you|who you are|who this is)|wrong number|leave me alone",
+    r"(?:saya |aku |gue |gw )?(?:tidak|gak|nggak|ga|enggak|ngga|gk|belum) pernah "
+    r"(?:daftar|mendaftar|subscribe|minta)(?: (?:apa apa|apapun|ini|di sini|disini))?",
+    r"(?:ini |dasar )?(?:spam|penipu|penipuan)",
+    r"(?:dapat|dapet) nomor (?:saya|aku|gue|gw|ini) dari (?:mana|siapa)",
+    r"(?:siapa|siapa yang) (?:kasih|ngasih|memberi) nomor (?:saya|aku|gue|gw)",
+    r"salah (?:nomor|sambung|orang)|(?:saya |aku |gue )?(?:tidak|gak|nggak|ga) kenal",
+    r"(?:eu )?nunca (?:me )?(?:cadastrei|inscrevi|registrei|registre|suscribi|inscribi|"
+    r"autorizei|autorice)(?: (?:nada|nisso|nisto|en esto|a nada))?",
+    r"(?:isso|isto|esto|eso) (?:e|es) (?:spam|golpe|estafa)",
+    r"(?:quem|quien) (?:te |lhe |les |le )?(?:deu|passou|dio|paso) (?:o )?(?:meu|mi) "
+    r"(?:numero|contato|contacto)",
+    r"(?:onde|de donde) (?:voce |vc |voces )?(?:conseguiu|pegou|conseguiram|pegaram|sacaron|"
+    r"sacaste|consiguieron|consiguio) (?:o )?(?:meu|mi) (?:numero|contato|contacto)",
+    r"numero (?:errado|equivocado)|(?:eu )?nao (?:te |lhe |os |a )?conheco",
+    r"no (?:te |lo |los |la )?conozco|(?:me )?deixa(?:me)? em paz|dejame en paz",
+)
+
+
+@cache
+def _complaint() -> re.Pattern[str]:
+    """Complaints about being messaged at all, one or more in a row: "I never signed up",
+    "this is spam, who gave you my number?", "saya tidak pernah daftar", "nunca me
+    cadastrei", "esto es spam". After a keyword or verb alone they make it a request to stop
+    ("STOP!!! I never signed up"), which a question would not ("STOP. what is the price?"),
+    nor a complaint about something else ("cancel, I never asked for the evening class")."""
+    return re.compile("(?:{0})(?: (?:{0}))*".format("|".join(f"(?:{c})" for c in _COMPLAINTS)))
+
+
 _SEND_ME = re.compile(
     r"(?<!dont )(?<!not )(?<!never )\b(?:send|text|message|call|email|whatsapp|dm) (?:me|us)\b"
     r"|(?<!jangan )\b(?:kirim|kirimin|kirimkan|kirimi)\b(?: \w+){0,3} (?:aja|saja|dong)\b"
@@ -328,16 +371,20 @@ def _says_more(clause: str) -> bool:
 
 def _after_opening_request(text: str, keywords: set[str]) -> str | None:
     """What follows the request that opens `text`, when that request names what to stop
-    ("I already paid" of "stop messaging me, I already paid"). None when the first clause
-    that says more than politeness is no such request ("Stop, I have a question"), when
-    nothing follows it, or when what follows asks to be sent something ("stop sending me
-    promos, send me the price list")."""
+    ("I already paid" of "stop messaging me, I already paid"), or is a keyword or verb
+    alone followed by a complaint about being messaged ("I never signed up" of "STOP!!! I
+    never signed up"). None when the first clause that says more than politeness is no
+    such request ("Stop, I have a question"), when nothing follows it, or when what
+    follows asks to be sent something ("stop sending me promos, send me the price list")."""
     start = 0
     for found in _CLAUSE_END.finditer(text):
         if _says_more(text[start : found.start()]):
-            after = text[found.end() :].strip()
-            named = _is_request(text[start : found.start()], keywords, lone=False)
-            return after if named and after and not _SEND_ME.search(normalise(after)) else None
+            opening, after = text[start : found.start()], text[found.end() :].strip()
+            if not after or _SEND_ME.search(normalise(after)):
+                return None
+            named = _is_request(opening, keywords, lone=False)
+            complains = _complaint().fullmatch(_trim_polite(normalise(after))) is not None
+            return after if named or (complains and _is_request(opening, keywords)) else None
         start = found.end()
     return None
 
