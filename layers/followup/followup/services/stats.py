@@ -50,7 +50,10 @@ taken back, and the new follow-up counts the step's send and its outcome, so a s
 one send however many channels it took. One the step sends on its next channel because no
 reply came to its send (`follows_on`) counts neither a send nor any outcome of it: the
 step's send on the earlier channel counts them, and takes the answer to it when that came
-too late for its own (after its expiry: then no longer `expired`). `ai_messages`
+too late for its own (after its expiry: then no longer `expired`). `converted` counts the
+sends a goal credited (services.goals), on the day of the send; one WhatsApp refuses after
+that (failed or skipped after the send) takes its conversion back, as the lead never saw
+it: a goal reached after the refusal credits no such send either. `ai_messages`
 counts follow-ups for which the AI wrote (was called at least once, its text sent,
 refused by a guardrail, rejected by a person or never sent) and `ai_cost_micro_usd` what
 all their calls cost, in millionths of a dollar so DynamoDB can add them as integers.
@@ -164,8 +167,10 @@ def _moved(change: FollowUpChange) -> dict[str, int]:
         found["failed_after_send"] = 1
     if change.expected is Status.DELIVERED and status in _UNBILLED:
         found["delivered"] = -1  # refused after its `delivered` status: not delivered after all
+    if change.expected.outbound and status in _UNBILLED and change.followup.converted_at:
+        found["converted"] = -1  # the lead never saw it: it converts no one (goals._UNSEEN)
     if change.expected.outbound and sent_again(change.followup):
-        found = {"sent": -1, **({"delivered": -1} if "delivered" in found else {})}
+        found = {"sent": -1, **{name: -1 for name in ("delivered", "converted") if name in found}}
     return found
 
 
