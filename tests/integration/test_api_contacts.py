@@ -196,6 +196,48 @@ def test_a_user_id_other_than_the_numbers_contact_has_is_refused_and_nothing_cha
     assert call(engine, "POST", "/api/contacts", same)[0] == 200
 
 
+def test_a_number_other_than_the_user_ids_contact_has_is_refused_and_nothing_changes(
+    engine: LocalEngine,
+) -> None:
+    # Given a contact known by its number and a user id
+    ann = {"wa_id": "6281170000779", "user_id": "ID.779000111", "name": "Ann"}
+    assert call(engine, "POST", "/api/contacts", ann)[0] == 201
+    # When the CRM sends Ann's user id with a number nobody has
+    row = {"wa_id": "6281170000780", "user_id": "ID.779000111", "name": "Other"}
+    status, problem = call(engine, "POST", "/api/contacts", row)
+    _, report = imported(engine, "wa_id,user_id,name\n6281170000780,ID.779000111,Other\n")
+    # Then both are refused by the field, saying which number the user id's contact has
+    assert (status, problem["error"]["details"][0]["code"]) == (422, "wa_id_mismatch")
+    assert "6281170000779" in problem["error"]["details"][0]["message"]
+    assert [(r["line"], r["field"]) for r in report["rejected"]] == [(2, "wa_id")]
+    # And Ann is as she was, and the number finds nobody
+    found = find_contact(engine.deps, None, "ID.779000111")
+    assert found is not None
+    assert (found.item.wa_id, found.item.name) == ("6281170000779", "Ann")
+    assert find_contact(engine.deps, "6281170000780", None) is None
+
+
+def test_a_number_written_the_other_way_or_added_to_a_contact_without_one_is_taken(
+    engine: LocalEngine,
+) -> None:
+    # Given a Brazilian mobile known with its ninth digit, and a contact with no number
+    bia = {"wa_id": "5511987650781", "user_id": "BR.781000111", "name": "Bia"}
+    assert call(engine, "POST", "/api/contacts", bia)[0] == 201
+    assert call(engine, "POST", "/api/contacts", {"user_id": "ID.781000222"})[0] == 201
+    # When the CRM sends Bia's number without it, and a number for the other
+    without_nine = {"wa_id": "551187650781", "user_id": "BR.781000111", "name": "Bia Lima"}
+    numbered = {"wa_id": "6281170000781", "user_id": "ID.781000222", "name": "Citra"}
+    # Then both are taken: the same contact, and a number the contact lacked
+    assert call(engine, "POST", "/api/contacts", without_nine)[0] == 200
+    assert call(engine, "POST", "/api/contacts", numbered)[0] == 200
+    found = find_contact(engine.deps, None, "BR.781000111")
+    assert found is not None
+    assert (found.item.wa_id, found.item.name) == ("5511987650781", "Bia Lima")
+    citra = find_contact(engine.deps, "6281170000781", None)
+    assert citra is not None
+    assert (citra.item.user_id, citra.item.name) == ("ID.781000222", "Citra")
+
+
 def test_a_json_lines_import_and_its_refusals(engine: LocalEngine) -> None:
     lines = "\n".join(
         [

@@ -57,6 +57,7 @@ const WORDED: Record<string, { id: MessageId; needs?: string[]; names?: string[]
   stage_has_contacts: { id: "problem.stage_has_contacts", names: ["stage"] },
   user_id_taken: { id: "problem.user_id_taken", whole: true },
   user_id_mismatch: { id: "problem.user_id_mismatch", whole: true },
+  wa_id_mismatch: { id: "problem.wa_id_mismatch", whole: true },
   rule_inactive: { id: "problem.rule_inactive", whole: true },
   rule_opens_without_message: { id: "problem.rule_opens_without_message", whole: true },
   rule_not_for_contact: { id: "problem.rule_not_for_contact", whole: true },

@@ -174,6 +174,7 @@ export const en = {
   "problem.stage_has_contacts": "contacts are still in the stage “{stage}”: move them to another stage first",
   "problem.user_id_taken": "another contact has this user id",
   "problem.user_id_mismatch": "this number's contact has another user id",
+  "problem.wa_id_mismatch": "this user id's contact has another number",
   "problem.rule_inactive": "the journey is off: turn it on to send it by hand",
   "problem.rule_opens_without_message": "the journey does not open with a message, so there is nothing to send now",
   "problem.rule_not_for_contact": "the journey is not for this contact: its stages or conditions leave them out",

@@ -176,6 +176,7 @@ export const id: Catalogue = {
   "problem.stage_has_contacts": "masih ada kontak di tahap “{stage}”: pindahkan mereka ke tahap lain dulu",
   "problem.user_id_taken": "ID pengguna ini milik kontak lain",
   "problem.user_id_mismatch": "kontak nomor ini punya ID pengguna lain",
+  "problem.wa_id_mismatch": "kontak ID pengguna ini punya nomor lain",
   "problem.rule_inactive": "perjalanan ini nonaktif: aktifkan untuk mengirimnya secara manual",
   "problem.rule_opens_without_message": "perjalanan ini tidak dimulai dengan pesan, jadi tidak ada yang dikirim sekarang",
   "problem.rule_not_for_contact": "perjalanan ini bukan untuk kontak ini: tahap atau syaratnya tidak mencakupnya",

@@ -176,6 +176,7 @@ export const ptBR: Catalogue = {
   "problem.stage_has_contacts": "ainda há contatos na etapa “{stage}”: mova-os para outra etapa antes",
   "problem.user_id_taken": "outro contato já tem este ID de usuário",
   "problem.user_id_mismatch": "o contato deste número tem outro ID de usuário",
+  "problem.wa_id_mismatch": "o contato deste ID de usuário tem outro número",
   "problem.rule_inactive": "a jornada está desligada: ligue-a para enviá-la manualmente",
   "problem.rule_opens_without_message": "a jornada não começa com uma mensagem, então não há nada para enviar agora",
   "problem.rule_not_for_contact": "a jornada não é para este contato: suas etapas ou condições o deixam de fora",

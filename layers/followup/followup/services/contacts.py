@@ -135,6 +135,8 @@ def upserted(
             f" not {user_id}",
             "user_id_mismatch",
         )
+    if wa_id and user_id:
+        _refuse_other_number(deps, found.item, wa_id)
 
     def applied(contact: Contact) -> Contact:
         # An id the contact lacks is added, as a message from it would: found by the other
@@ -144,6 +146,22 @@ def upserted(
         return patched(contact, changes).model_copy(update=ids)
 
     return rewritten(deps, found.item.id, applied, None if stage is None else str(stage), now)
+
+
+def _refuse_other_number(deps: Deps, contact: Contact, wa_id: str) -> None:
+    """Refuse `wa_id` for `contact`, found by its user id, when it has another number and
+    `wa_id` does not find it (as one of its numbers written the other way, or the number
+    it had before a change of number does): the row's number would be dropped without a
+    word. A new number comes with WhatsApp's notice of the change (services.identity)."""
+    if not contact.wa_id or wa_id in (contact.wa_id, other_whatsapp_form(contact.wa_id)):
+        return
+    by_number = find_contact(deps, wa_id, None)
+    if by_number is None or by_number.item.id != contact.id:
+        raise InvalidField(
+            "wa_id",
+            f"this user id's contact ({contact.id}) has the number {contact.wa_id}, not {wa_id}",
+            "wa_id_mismatch",
+        )
 
 
 def _refuse_held(deps: Deps, contact_id: str, user_id: str) -> None:
