@@ -130,6 +130,9 @@ def send_one(deps: Deps, followup_id: str, due: datetime | None = None) -> Outco
         return Outcome(SendResult.IGNORED)
     claimed = found.claimed(now, deps.timings.sending_deadline)
     claim = FollowUpChange(claimed, Status.QUEUED, undecided=undecided, moves=found.moves)
+    handover.starting()
+    _CLEARED.set(None)
+    _UNAVAILABLE.set(None)
     try:
         deps.commit([claim], now)
     except CommitRejected:
@@ -138,9 +141,12 @@ def send_one(deps: Deps, followup_id: str, due: datetime | None = None) -> Outco
         # copy of the message read before another sender's try (claimed, then put back for
         # a retry) must not send again at once, over that try's backoff and attempt
         return Outcome(SendResult.IGNORED)
-    handover.starting()
-    _CLEARED.set(None)
-    _UNAVAILABLE.set(None)
+    except Exception:
+        # No answer (every try timed out): the claim may have been made. Nothing reached
+        # a provider, so one made is put back, as after any failure before the hand-over;
+        # a claim another sender made meanwhile is theirs, and stays.
+        _put_back(deps, claimed.id, now, claim=claimed)
+        raise
     try:
         return replace(_send_claimed(deps, claimed, now), unavailable=_UNAVAILABLE.get())
     except Exception:
@@ -149,7 +155,9 @@ def send_one(deps: Deps, followup_id: str, due: datetime | None = None) -> Outco
         raise
 
 
-def _put_back(deps: Deps, followup_id: str, now: datetime) -> None:
+def _put_back(
+    deps: Deps, followup_id: str, now: datetime, *, claim: FollowUp | None = None
+) -> None:
     """A failure (a store or network error) before anything reached a provider sent
     nothing: queued again as stored now, for the send queue to bring back with the failed
     record, rather than left claimed until its deadline gives it up as unknown. Each such
@@ -157,10 +165,15 @@ def _put_back(deps: Deps, followup_id: str, now: datetime) -> None:
     `failed` after the workspace's tries instead of coming back for ever. What the caps
     gave it goes with it (its warm-up place, its count toward the messaging limit): the
     next try takes neither again. The store failing here too leaves it claimed, as
-    before."""
+    before. With `claim`, only that claim is put back: not one made by another sender."""
     with contextlib.suppress(Exception):
         current = deps.followups.followup(followup_id)
         if current is None or current.status is not Status.SENDING:
+            return
+        if claim is not None and (current.claimed_at, current.moves) != (
+            claim.claimed_at,
+            claim.moves,
+        ):
             return
         # What the AI wrote (and what that cost) goes with it: the next try sends that
         # text rather than paying for another.
