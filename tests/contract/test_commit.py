@@ -348,6 +348,43 @@ def test_a_mark_or_a_conversion_read_before_a_late_price_never_writes_it_away(
     assert (counts(store)["opted_out"], counts(store)["converted"]) == (1, 1)
 
 
+def test_a_copy_read_before_a_send_took_over_as_its_steps_send_never_writes_it_away(
+    store: Any,
+) -> None:
+    # Given a send on a step's second channel, following on its step's first send, which
+    # then takes over as the step's send
+    store.save_rule(rule("r"))
+    queued = followup(channel_index=1, follows_on=True)
+    store.commit([NewFollowUp(queued)], T0)
+    sending = moved(queued, Status.SENDING)
+    store.commit([FollowUpChange(sending, Status.QUEUED)], T0)
+    sent = moved(sending, Status.SENT).model_copy(update={"sent_at": T0})
+    store.commit([FollowUpChange(sent, Status.SENDING)], T0)
+    assert counts(store).get("sent", 0) == 0
+    at = T0 + timedelta(hours=1)
+    taken = sent.model_copy(update={"follows_on": False, "took_over_at": at})
+    store.commit([FollowUpChange(taken, Status.SENT)], at)
+    assert counts(store)["sent"] == 1
+    # When the lead's answer and a goal, read before the take-over, are written: both lose
+    with pytest.raises(CommitRejected):
+        store.commit([FollowUpChange(moved(sent, Status.RESPONDED, at), Status.SENT)], at)
+    with pytest.raises(CommitRejected):
+        store.commit([Conversion(sent.model_copy(update={"converted_at": at}))], at)
+    # Then the take-over stands, and the copies read again are written over it, keeping it:
+    # the send, its answer and its conversion each counted once
+    assert store.followup("fu_1") == taken
+    replied = moved(taken, Status.RESPONDED, at)
+    store.commit([FollowUpChange(replied, Status.SENT)], at)
+    store.commit([Conversion(replied.model_copy(update={"converted_at": at}))], at)
+    found = store.followup("fu_1")
+    assert (found.status, found.follows_on, found.took_over_at) == (Status.RESPONDED, False, at)
+    assert {name: counts(store).get(name) for name in ("sent", "responded", "converted")} == {
+        "sent": 1,
+        "responded": 1,
+        "converted": 1,
+    }
+
+
 def test_a_follow_up_written_with_its_conversion_does_not_convert_again(store: Any) -> None:
     credited = followup(status=Status.SENT, sent_at=T0, converted_at=T0)
     store.commit([NewFollowUp(credited)], T0)

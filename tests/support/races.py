@@ -35,12 +35,15 @@ class AdminSavesFirst:
 
 
 class AfterFirstRead:
-    """A repository whose first call of `method` runs `meanwhile` once it has read, before
-    its caller writes what it read: another writer landing in between, made deterministic.
-    `heard` says it ran."""
+    """A repository whose first call of `method` (or `nth`) runs `meanwhile` once it has
+    read, before its caller writes what it read: another writer landing in between, made
+    deterministic. `heard` says it ran."""
 
-    def __init__(self, inner: Any, method: str, meanwhile: Callable[[], object]) -> None:
+    def __init__(
+        self, inner: Any, method: str, meanwhile: Callable[[], object], *, nth: int = 1
+    ) -> None:
         self.inner, self._method, self._meanwhile = inner, method, meanwhile
+        self._left = nth
         self.heard = False
 
     def __getattr__(self, name: str) -> Any:
@@ -50,8 +53,10 @@ class AfterFirstRead:
 
         def then_meanwhile(*args: Any) -> Any:
             found = read(*args)
-            self.heard = True
-            self._meanwhile()
+            self._left -= 1
+            if self._left == 0:
+                self.heard = True
+                self._meanwhile()
             return found
 
         return then_meanwhile

@@ -950,6 +950,8 @@ def _written(change: Change, day: str) -> tuple[Any, Condition]:
             expected &= _unmarked()
         if change.followup.converted_at is None:
             expected &= FollowUpItem.converted.does_not_exist()
+        if change.followup.follows_on:
+            expected &= _not_taken_over()
         if change.unpriced:
             expected &= _unpriced()
         made = FollowUpItem.token == change.token
@@ -995,7 +997,16 @@ def _unconverted(followup: FollowUp) -> Condition:
         condition &= _unmarked()
     if followup.pricing is None:
         condition &= _unpriced()
+    if followup.follows_on:
+        condition &= _not_taken_over()
     return condition
+
+
+def _not_taken_over() -> Condition:
+    """The condition of a write of a copy still following on its step's earlier send: the
+    follow-up did not take over as the step's send since the copy was read
+    (FollowUpItem.took_over)."""
+    return FollowUpItem.took_over.does_not_exist()
 
 
 def _unmarked() -> Condition:
@@ -1044,6 +1055,7 @@ def _followup_item(followup: FollowUp, day: str, token: str | None = None) -> Fo
         counted_on=day,
         approved=1 if followup.approved_at else None,
         stopped=1 if followup.stopped_after_reply_at else None,
+        took_over=1 if followup.took_over_at else None,
         priced=1 if followup.pricing else None,
         moves=followup.moves,
         token=token,

@@ -53,6 +53,7 @@ def changes(event: Mapping[str, Any]) -> list[Record]:
                 _placed(old_image),
                 replaced.pricing if replaced else None,
                 replaced is not None and replaced.stopped_after_reply_at is not None,
+                replaced is not None and replaced.follows_on,
             )
         )
     return found

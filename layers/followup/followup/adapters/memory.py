@@ -146,6 +146,8 @@ class _FollowUpRow:
     approved: bool = False
     stopped: bool = False
     """The lead stopped after replying to it (DynamoStore's `stopped`)."""
+    took_over: bool = False
+    """It took over as its step's send (DynamoStore's `took_over`)."""
     priced: bool = False
     """Its copy holds a price (DynamoStore's `priced`)."""
     moves: int | None = None
@@ -229,6 +231,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                     replaced.pricing if replaced else None,
                     stopped_before=replaced is not None
                     and replaced.stopped_after_reply_at is not None,
+                    followed_before=replaced is not None and replaced.follows_on,
                 )
                 for bump in found + self._placed(change):
                     if bump.name not in _COUNTERS:  # DynamoStore's item has no such attribute
@@ -324,6 +327,8 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 return False
             if change.followup.converted_at is None and found.converted:
                 return False
+            if change.followup.follows_on and found.took_over:
+                return False
             if change.unpriced and found.priced:
                 return False
             return not (change.undecided and found.approved)
@@ -335,6 +340,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
                 and found.status == change.followup.status.value
                 and _marked_as_read(change.followup, found)
                 and (change.followup.pricing is not None or not found.priced)
+                and not (change.followup.follows_on and found.took_over)
             )
         if isinstance(change, NewEnrollment):
             return change.enrollment.id not in self._enrollments
@@ -1097,6 +1103,7 @@ def _followup_row(followup: FollowUp, token: str | None) -> _FollowUpRow:
         wake_at=stamp(entry[1]) if entry else None,
         approved=followup.approved_at is not None,
         stopped=followup.stopped_after_reply_at is not None,
+        took_over=followup.took_over_at is not None,
         priced=followup.pricing is not None,
         moves=followup.moves,
         token=token,

@@ -302,6 +302,9 @@ class FollowUpItem(Model):
     """1 once the lead stopped after replying to it: a write of a copy read before then is
     refused, so the mark is never lost (nor counted again when a later STOP sets it anew).
     An item marked before it kept this is taken on its status alone."""
+    took_over = NumberAttribute(null=True)
+    """1 once it took over as its step's send (`FollowUp.took_over_at`): a write of a copy
+    read before then, one still following on the send WhatsApp took back, is refused."""
     priced = NumberAttribute(null=True)
     """1 while its copy holds a price: the lead's stop after their reply, and a conversion,
     of a copy read before a late price are refused, so the price is never lost. An item

@@ -215,6 +215,11 @@ class FollowUp(BaseModel):
         "send on an earlier one: that send is the step's and carries its outcome, this one "
         "counts neither",
     )
+    took_over_at: AwareDatetime | None = Field(
+        default=None,
+        description="when it took over as its step's send (`follows_on` off since): WhatsApp "
+        "reported the send it followed on failed, and that send was taken back (`fell_back`)",
+    )
     silence_key: str
     manual: bool = False
     status: Status = Status.QUEUED

@@ -37,6 +37,7 @@ from followup.services.handover import handing_over
 from followup.services.planning import commit_passing_slot, journey_of, past_fallbacks
 from followup.services.ports import CommitRejected, EnrollmentChange, NewFollowUp
 from followup.services.settle import end_unsent, record_sent
+from followup.services.take_over import carried_on, take_over_from, went_on
 from followup.services.timeline import outbound_line
 
 if TYPE_CHECKING:
@@ -157,16 +158,65 @@ def _bounced_first(deps: Deps, picked: FollowUp, provider_id: str) -> bool:
 
 def falls_back(deps: Deps, failed: FollowUp) -> bool:
     """Whether a message WhatsApp accepted, then reported failed, goes on its step's next
-    channel (`after_failed`)."""
-    return _falling_back(deps, failed) is not None
+    channel (`after_failed`): a step that goes there for no reply too goes on only while
+    its enrollment has yet to send it there, or when that send was planned and is sent or
+    still to go (it takes over as the step's send: services.take_over), and one sent
+    already takes over even when the journey ended since. Else the failed one stays the
+    step's send, and its failure."""
+    if _handing_over(deps, failed) is not None:
+        return True
+    step = _falling_back(deps, failed)
+    if step is None:
+        return False
+    if step.fallback_when.no_reply_within is None:
+        return True
+    return _yet_to_go_on(deps, failed) or carried_on(deps, failed, len(step.chain))
+
+
+def _yet_to_go_on(deps: Deps, failed: FollowUp) -> bool:
+    """Whether `failed`'s enrollment is still at its step, yet to send it on a later
+    channel: waiting for the follow-up stream to move it past `failed`'s send, or for the
+    next channel's time."""
+    found = deps.followups.enrollment(failed.enrollment_id) if failed.enrollment_id else None
+    if found is None:
+        return False
+    enrollment = found.item
+    return (
+        enrollment.state is EnrollmentState.ACTIVE
+        and (enrollment.step_index, enrollment.repeat_index)
+        == (failed.step_index, failed.repeat_index)
+        and enrollment.channel_index <= failed.channel_index + 1
+    )
+
+
+def _handing_over(deps: Deps, failed: FollowUp) -> int | None:
+    """How many channels `failed`'s step has, when it went on a later one already because
+    no reply came (`follows_on`), and falls back on undeliverable sends: that send takes
+    over as the step's send (services.take_over), whether or not the journey ended since
+    (it went before). None otherwise."""
+    found = _undeliverable_step(deps, failed)
+    if found is None or found[1].fallback_when.no_reply_within is None:
+        return None
+    channels = len(found[1].chain)
+    return channels if went_on(deps, failed, channels) else None
 
 
 def _falling_back(deps: Deps, failed: FollowUp) -> Step | None:
     """The step of `failed` when it falls back on undeliverable sends and has a channel
-    after the one that failed; else None. None too for a message refused because its lead
-    stopped marketing messages (131050): that is the lead's opt-out of the step's marketing
-    message, which reaches them on no other channel either; and for one whose journey ended
-    since its send (`_journey_over`)."""
+    after the one that failed (`_undeliverable_step`); else None. None too for one whose
+    journey ended since its send (`_journey_over`)."""
+    found = _undeliverable_step(deps, failed)
+    if found is None:
+        return None
+    rule, step = found
+    return None if _journey_over(deps, failed, rule) else step
+
+
+def _undeliverable_step(deps: Deps, failed: FollowUp) -> tuple[Rule, Step] | None:
+    """The rule and step of `failed` when the step falls back on undeliverable sends and
+    has a channel after the one that failed; else None. None too for a message refused
+    because its lead stopped marketing messages (131050): that is the lead's opt-out of the
+    step's marketing message, which reaches them on no other channel either."""
     rule = deps.catalog.rule(failed.rule_id, failed.rule_version)
     if rule is None or failed.manual or failed.step_index >= len(rule.steps):
         return None
@@ -175,7 +225,7 @@ def _falling_back(deps: Deps, failed: FollowUp) -> Step | None:
     step = rule.send_step(failed.step_index)
     if not step.fallback_when.undeliverable or failed.channel_index + 1 >= len(step.chain):
         return None
-    return None if _journey_over(deps, failed, rule) else step
+    return rule, step
 
 
 def _journey_over(deps: Deps, failed: FollowUp, rule: Rule) -> bool:
@@ -198,12 +248,16 @@ def _journey_over(deps: Deps, failed: FollowUp, rule: Rule) -> bool:
 def after_failed(deps: Deps, failed: FollowUp, at: datetime) -> bool:
     """WhatsApp accepted a message, then reported it failed: send its step on the next
     channel, when the step falls back on undeliverable sends. A fallback planned for no
-    reply is brought forward to now; otherwise a follow-up of its own is queued now. True
-    when one was planned. Refused because the lead stopped marketing messages (131050), it
+    reply is brought forward to now, or, planned already, takes over as the step's send
+    (services.take_over); otherwise a follow-up of its own is queued now. True when one
+    was planned or took over. Refused because the lead stopped marketing messages (131050), it
     goes on no other channel, and a fallback planned for no reply is dropped."""
     if stopped_marketing(failed.error_code):
         _past_channels(deps, failed, at)
         return False
+    channels = _handing_over(deps, failed)
+    if channels is not None:
+        return take_over_from(deps, failed, channels, at)
     step = _falling_back(deps, failed)
     if step is None:
         return False

@@ -37,7 +37,7 @@ from followup.services.ports import (
     NewFollowUp,
     StepDay,
 )
-from followup.services.stats import counters_for
+from followup.services.stats import counters_for, took_over
 
 if TYPE_CHECKING:
     from followup.domain.costs import Pricing
@@ -154,11 +154,13 @@ def bumps(
     priced_before: Pricing | None = None,
     *,
     stopped_before: bool = False,
+    followed_before: bool = False,
 ) -> list[Bump]:
     """What `change`, committed on `day`, adds to which counters. `previous` is the
     enrollment an EnrollmentChange replaces, as stored at the revision it names;
-    `priced_before` the price on the follow-up copy a FollowUpChange replaces, and
-    `stopped_before` whether that copy was marked stopped after its reply."""
+    `priced_before` the price on the follow-up copy a FollowUpChange replaces,
+    `stopped_before` whether that copy was marked stopped after its reply, and
+    `followed_before` whether it still followed on its step's earlier send."""
     if isinstance(change, NewEnrollment):
         return _enrollment_bumps(None, change.enrollment, day)
     if isinstance(change, EnrollmentChange):
@@ -166,10 +168,18 @@ def bumps(
     if not isinstance(change, NewFollowUp | FollowUpChange | Conversion):
         return []
     followup = change.followup
-    found = counters_for(change, priced_before, stopped_before=stopped_before)
+    found = counters_for(
+        change, priced_before, stopped_before=stopped_before, followed_before=followed_before
+    )
     if found.get("failed_after_send"):  # a send sent again instead is no error
         found["errors"] = 1
     sent_on = outcome_day(change, day)
+    if (
+        isinstance(change, FollowUpChange)
+        and took_over(change, followed_before)
+        and followup.sent_at
+    ):
+        sent_on = followup.sent_at.astimezone(UTC).date().isoformat()  # the step's send's day
     counted_on = dict.fromkeys(found, sent_on)
     if found.get("opted_out") and followup.sent_at:  # also a STOP after the reply
         counted_on["opted_out"] = followup.sent_at.astimezone(UTC).date().isoformat()

@@ -31,6 +31,7 @@ from followup.domain.ids import followup_id
 from followup.services.planning import past_send
 from followup.services.ports import CommitRejected, ContactChange, EnrollmentChange
 from followup.services.stats_stream import Record, StreamRecord
+from followup.services.take_over import take_over_after_send
 
 if TYPE_CHECKING:
     from followup.domain.contact import Contact
@@ -55,8 +56,14 @@ def sends(records: Iterable[Record]) -> list[FollowUp]:
 
 def apply(deps: Deps, sent: Iterable[FollowUp]) -> int:
     """Apply each send's bookkeeping; returns how many moved a contact or an enrollment
-    now (the others had been applied before)."""
-    return sum(record(deps, followup) for followup in sent)
+    now (the others had been applied before). A send that followed on its step's send,
+    which WhatsApp reported failed and took back meanwhile, takes over as the step's send
+    (services.take_over)."""
+    moved = 0
+    for followup in sent:
+        moved += record(deps, followup)
+        take_over_after_send(deps, followup, deps.clock.now())
+    return moved
 
 
 def record(deps: Deps, sent: FollowUp) -> bool:

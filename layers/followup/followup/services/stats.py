@@ -104,14 +104,21 @@ _ENDED_WAITING = frozenset({Status.EXPIRED, Status.OPTED_OUT})
 
 
 def counters_for(
-    change: Change, priced_before: Pricing | None = None, *, stopped_before: bool = False
+    change: Change,
+    priced_before: Pricing | None = None,
+    *,
+    stopped_before: bool = False,
+    followed_before: bool = False,
 ) -> dict[str, int]:
     """The counters `change` increments, and by how much (status changes and conversions).
     `priced_before` is the price on the copy a FollowUpChange replaces (the stream record's
     old image): the messaging cost moves by what the new copy bills less what that one did,
     so a price is counted once, whenever it comes, and taken back when the send fails.
     `stopped_before` says whether that copy was marked stopped after its reply already: the
-    change that first marks it counts its opt-out (`stopped_after_reply`), once."""
+    change that first marks it counts its opt-out (`stopped_after_reply`), once.
+    `followed_before` whether that copy still followed on its step's earlier send: the
+    change that takes over as the step's send counts the send and its outcome
+    (`took_over`), once."""
     with loading():
         from followup.services.ports import Conversion, FollowUpChange, NewFollowUp
 
@@ -121,7 +128,7 @@ def counters_for(
         return {"converted": 1}
     if not isinstance(change, FollowUpChange):
         return {}
-    found = _moved(change)
+    found = _taken_over(change.followup) if took_over(change, followed_before) else _moved(change)
     if not stopped_before and stopped_after_reply(change.followup):
         found["opted_out"] = found.get("opted_out", 0) + 1
     cost = _cost(change, priced_before)
@@ -129,6 +136,33 @@ def counters_for(
         found["messaging_cost_micro_usd"] = cost
         if change.followup.channel in _BILLED_APART:
             found[f"{change.followup.channel}_cost_micro_usd"] = cost
+    return found
+
+
+def took_over(change: FollowUpChange, followed_before: bool) -> bool:
+    """Whether `change` takes over as its step's send a copy that still followed on the
+    step's earlier send (`followed_before`), which WhatsApp reported failed and took back."""
+    return followed_before and change.followup.took_over_at is not None
+
+
+def _taken_over(followup: FollowUp) -> dict[str, int]:
+    """The counters of a send that takes over as its step's send: the send, and what it came
+    to while it followed on (delivered, read, answered, expired, opted out), as the step's
+    send counts them; and its AI spend, which a send following on never counted."""
+    status = followup.status
+    shown = {c.status for c in followup.history} & {Status.DELIVERED, Status.READ}
+    stop = status is Status.OPTED_OUT and followup.reason == Reason.OPTED_OUT
+    found = {"sent": 1}
+    if shown or status in _DELIVERED_BY or stop:
+        found["delivered"] = 1
+    if Status.READ in shown:
+        found["read"] = 1
+    if status in (Status.RESPONDED, Status.EXPIRED, Status.OPTED_OUT):
+        found[status.value] = 1
+    ai = followup.ai
+    if ai is not None and (ai.cost_usd or ai.input_tokens or ai.output_tokens):
+        found["ai_messages"] = 1
+        found["ai_cost_micro_usd"] = round(ai.cost_usd * MICRO)
     return found
 
 

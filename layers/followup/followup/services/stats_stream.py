@@ -54,7 +54,8 @@ class StreamRecord:
     `placed` and `placed_before` are the (UTC send day, status) of the new and the old item
     as the status gauges count them; None for an item written before them (never counted).
     `priced_before` is the price the old item carried (its messaging cost counted so far),
-    `stopped_before` whether it was marked stopped after its reply (its opt-out counted).
+    `stopped_before` whether it was marked stopped after its reply (its opt-out counted),
+    `followed_before` whether it still followed on its step's earlier send.
     """
 
     sequence: str
@@ -66,6 +67,7 @@ class StreamRecord:
     placed_before: tuple[str, Status] | None = None
     priced_before: Pricing | None = None
     stopped_before: bool = False
+    followed_before: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,12 @@ def bumps_of(record: Record) -> list[Bump]:
         return bumps(NewFollowUp(record.new), record.day, None) + gauges
     moved = FollowUpChange(record.new, record.previous)
     counted = bumps(
-        moved, record.day, None, record.priced_before, stopped_before=record.stopped_before
+        moved,
+        record.day,
+        None,
+        record.priced_before,
+        stopped_before=record.stopped_before,
+        followed_before=record.followed_before,
     )
     return counted + gauges
 
