@@ -6,6 +6,8 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import httpx
+
 from followup.domain.followup import Status
 from followup.services.planning import claim
 from followup_local.engine import LocalEngine
@@ -49,12 +51,32 @@ def test_a_counselor_reads_rules_without_the_crm_credentials_in_their_addresses(
         assert status == 200, route
         assert "Sup3rS3cret" not in json.dumps(answer), route
         assert "abc123" not in json.dumps(answer), route
+    # Nor in the timeline of a dry run they play, which tells the CRM
+    played = {"contact": {"name": "Ann", "stage": "new"}, "days": 7}
+    status, answer = call(engine, "POST", f"{path}/dry-run", played, role="counselor")
+    assert status == 200
+    assert any(event["kind"] == "action" for event in answer["timeline"])
+    assert "Sup3rS3cret" not in json.dumps(answer)
+    assert "abc123" not in json.dumps(answer)
     # And the address is there, with only those hidden
     answer = call(engine, "GET", path, role="counselor")[1]
     hidden = "https://crmbot:****@crm.example.com/hooks/followup?api_key=****&lead=1"
     assert answer["steps"][1]["webhook"] == hidden
     # And marketing, who may edit the rule, reads it whole
     assert call(engine, "GET", path, role="marketing")[1]["steps"][1]["webhook"] == secret
+
+
+def test_a_password_holding_an_at_sign_is_hidden_whole(engine: LocalEngine) -> None:
+    # Given a rule that tells the CRM, logging in with a password that holds an "@" (which
+    # the notifier's client, as a browser, reads whole, up to the host's "@")
+    secret = "https://crmbot:Sup3r@S3cretTail@crm.example.com/hooks/followup?lead=1"
+    assert httpx.URL(secret).password == "Sup3r@S3cretTail"
+    steps = [*body()["steps"], {"kind": "action", "do": "notify", "webhook": secret}]
+    assert call(engine, "POST", "/api/rules", body(steps=steps), role="marketing")[0] == 201
+    # When a counselor reads the rule / Then all of the password is hidden
+    answer = call(engine, "GET", "/api/rules/apply-remind-24h", role="counselor")[1]
+    hidden = "https://crmbot:****@crm.example.com/hooks/followup?lead=1"
+    assert answer["steps"][1]["webhook"] == hidden
 
 
 def test_every_problem_is_listed_with_its_field(engine: LocalEngine) -> None:

@@ -431,6 +431,22 @@ def test_an_unreadable_message_is_logged_without_what_the_lead_wrote(
     assert "6281100000503" not in kept.__dict__["event"]
 
 
+def test_an_unreadable_message_by_username_is_logged_without_the_lead_s_user_id(
+    engine: LocalEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a message from a lead writing by username, whose time cannot be read
+    delivery = payload("username-text.json")
+    [message] = delivery["entry"][0]["changes"][0]["value"]["messages"]
+    message["timestamp"] = "not-a-time"
+    # When it is delivered, it is refused and kept in the log for someone to look at
+    assert post(engine, delivery)["statusCode"] == 400
+    [kept] = [r for r in caplog.records if r.getMessage() == "webhook event unreadable"]
+    # Then without the user id that names the lead
+    event = json.loads(kept.__dict__["event"])
+    assert event["from_user_id"] == "<19 characters>"
+    assert "ID.2233445566778899" not in kept.__dict__["event"]
+
+
 def test_an_unreadable_flow_reply_or_number_change_is_logged_without_the_lead_s_details(
     engine: LocalEngine, caplog: pytest.LogCaptureFixture
 ) -> None:

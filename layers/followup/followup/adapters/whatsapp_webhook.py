@@ -341,7 +341,9 @@ PERSONAL = frozenset(
     | {"last_name", "profile", "address", "addresses", "org", "birthday"}
     | {"latitude", "longitude", "url", "urls", "link", "filename"}
 )
-"""The keys of an event whose values say who a lead is or what they wrote."""
+"""The keys of an event whose values say who a lead is or what they wrote; so does any key
+naming a user id or a number (`from_user_id`, `to_user_id`, `old_wa_id`)."""
+_PERSONAL_ENDINGS = ("user_id", "wa_id")
 
 
 def masked(raw: Any, personal: bool = False) -> Any:
@@ -350,12 +352,16 @@ def masked(raw: Any, personal: bool = False) -> Any:
     (ids, times, types, statuses, errors) as it is: an event kept in the logs for someone
     to look at keeps no lead's words or number."""
     if isinstance(raw, dict):
-        return {key: masked(value, personal or key in PERSONAL) for key, value in raw.items()}
+        return {key: masked(value, personal or _personal(key)) for key, value in raw.items()}
     if isinstance(raw, list):
         return [masked(value, personal) for value in raw]
     if not personal or raw is None or isinstance(raw, bool):
         return raw
     return f"<{len(raw)} characters>" if isinstance(raw, str) else "<number>"
+
+
+def _personal(key: object) -> bool:
+    return isinstance(key, str) and (key in PERSONAL or key.endswith(_PERSONAL_ENDINGS))
 
 
 def _safe(text: str) -> str:

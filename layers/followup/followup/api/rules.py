@@ -154,7 +154,8 @@ def dry_run_rule(rule_id: str, request: DryRunRequest) -> dict[str, Any]:
     what it would send when (in the contact's zone), what it would skip and why."""
     require(router.current_event.raw_event, READERS)
     deps = runtime.deps()
-    return as_json(dry_run(deps, rules.current(deps, rule_id), request))
+    played = as_json(dry_run(deps, rules.current(deps, rule_id), request))
+    return seen_by(router.current_event.raw_event, played)
 
 
 @router.get("/api/rules/<rule_id>/diff")
