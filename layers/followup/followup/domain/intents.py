@@ -159,13 +159,19 @@ _STILL_OWED = _any(
     r"(?<!bayar )(?<!lunas )(?:setengah|separuh|sisanya|sisa (?:pembayaran|bayar)|pelunasan"
     r"|cicilan pertama)(?! (?:udah|sudah|sdh|udh|dah) )",
     r"(?<!paguei )(?:metade|o resto|o restante|a primeira parcela)",
+    r"nao (?:paguei|fiz o pagamento|transferi)|(?:belum|blm) (?:bayar|transfer|tf|lunas)",
+    r"no (?:he|hemos) pagado|(?:todavia|aun) no (?:he )?pag\w*|(?<!ya )no pague\b",
+    r"apparently not|i (?:havent|have not)(?: yet)?$|(?:this one|this month|this module) not"
+    r" yet",
     r"falta(?:m)? (?:pagar|a mensalidade|as mensalidades|a parcela|o resto|o restante|o valor)",
     r"(?<!pague )(?:la mitad|el resto|lo que falta|(?:la|lo) pago|te pago|el primer pago)",
 )
 """What is still owed, said with a payment or a booking made: "I paid half, rest next
 week", "registered already but haven't paid", "dp dulu, sisanya minggu depan", "paguei
 metade", "já paguei a matrícula, falta a mensalidade", "ya pagué la inscripción, la
-colegiatura la pago el viernes". Not the rest paid ("paid the rest", "sisanya udah
+colegiatura la pago el viernes", and a booking made with nothing paid yet ("já me
+inscrevi mas não paguei", "ya me inscribí pero no he pagado", "belum bayar tapi udah
+daftar"). Not the rest paid ("paid the rest", "sisanya udah
 transfer")."""
 _WRONG_NUMBER = _any(
     r"wrong (?:number|person|contact|guy|girl)|(?:you have|youve got|you got) the wrong|"
@@ -456,10 +462,14 @@ presencial" (and "só presencial", told by its accent: an English "so" is no suc
 thing)."""
 _ELSEWHERE = _any(
     r"di ?tempat lain|di (?:kampus|sekolah|lembaga|bimbel) lain|ke tempat lain",
-    r"elsewhere|somewhere else|another (?:school|place|course|college|university|program)",
-    r"em outro lugar|em outra (?:escola|faculdade|instituicao)|em outro curso",
+    r"elsewhere|somewhere else|(?:another|a different|other) (?:school|place|course|college"
+    r"|university|program)",
+    r"(?:kursus|les|bimbel|lpk|kampus|sekolah) lain|di \w+ lain",
+    r"em outro lugar|em outra (?:escola|faculdade|instituicao)|em outro curso|outro curso"
+    r"|outra (?:escola|faculdade)",
     r"en otra (?:escuela|academia|universidad|institucion|parte)|en otro (?:lugar|lado|sitio"
-    r"|instituto|curso|colegio)",
+    r"|instituto|curso|colegio)|en otra$|con otr[ao] (?:escuela|academia|universidad"
+    r"|institucion|instituto|curso|colegio)",
 )
 """Enrolled, paid or booked somewhere else: a lead lost, not a sale."""
 
@@ -479,6 +489,7 @@ _OCCUPIED = (
     r"|(?:estoy|ando) (?:en (?:clase|el trabajo|la escuela|la universidad|el hospital)"
     r"|trabajando|comiendo)",
     r"busy|in a meeting|driving|cant talk|can not talk|bad time|no time|swamped|at work",
+    r"fully booked|booked (?:solid|up|all day|the whole day)",
     r"(?:in class|en clase) (?:rn|now|right now|atm|at the moment|ahora)|^(?:in class|en clase)$"
     r"|(?:im |i am )?working (?:rn|now|right now|atm|at the moment)$",
     r"(?:im|i am) (?:in class|at lunch|having lunch|on a call|in a call|at school|on the road"
@@ -701,8 +712,9 @@ def _refused_for_now(message: str, refusal: re.Match[str]) -> bool:
 
 def _asked_after_refusal(text: str, now: datetime, zone: ZoneInfo) -> datetime | None:
     """The time asked for in the clauses of `text` after its first refusal ("not interested
-    right now, maybe in january": January)."""
-    clauses = _CLAUSES.findall(text)
+    right now, maybe in january": January); a "but" parts them as a comma does ("not
+    interested for now but call me next month")."""
+    clauses = _CLAUSES.findall(_BUT.sub(", ", text))
     refusing = next(
         (
             n
@@ -1008,7 +1020,30 @@ def _says_done(sentence: str) -> bool:
         return False  # "udah bayar tapi gagal": tried, not done
     if _ELSEWHERE.search(said):
         return False  # "sudah daftar di tempat lain": done, but not with us
+    if _THEIRS.search(said[: done.start()]) or _OTHER_BOOKING.match(said, done.end()):
+        return False  # "my friend already paid", "just booked a doctor appointment"
+    if _OCCUPIED_BOOKED.search(said):
+        return False  # "I'm fully booked today": busy
     return not sentence.rstrip().endswith("?") and _QUESTION_WORDS.search(said) is None
+
+
+_THEIRS = re.compile(
+    r"\b(?:my|his|her|our|their|minha|meu|mi|mis) (?:friends?|sisters?|brothers?|mom|mum"
+    r"|mother|dad|father|parents|son|daughter|wife|husband|cousin|colleague|classmate|boss"
+    r"|kids?|child|children|amigo|amiga|irma|irmao|mae|pai|hermana|hermano|mama|papa)"
+    r"(?: \w+)? $"
+)
+"""Someone else said to have done it, right before what is done: "my friend already paid"
+(and the lead has not), "mi hermana ya se inscribió"."""
+_OTHER_BOOKING = re.compile(
+    r"(?: \w+){0,3}? (?:a |an |the |my )?(?:doctor|dentist|appointment|flight|ticket|trip"
+    r"|hotel|table|vacation|holiday|dinner|dokter|tiket|pesawat|medico|dentista|consulta"
+    r"|voo|passagem|viagem|cita|vuelo|boleto|viaje)\b"
+)
+"""Something else booked or bought, right after it is said done: "I just booked a doctor
+appointment", "sudah booking dokter", "já marquei médico", "ya reservé vuelo"."""
+_OCCUPIED_BOOKED = re.compile(r"fully booked|booked (?:solid|up|all day|the whole day)")
+"""Booked as a diary is: busy, not a booking made ("I'm fully booked today")."""
 
 
 def _failed(said: str, after: int) -> bool:

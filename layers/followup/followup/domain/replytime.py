@@ -87,6 +87,9 @@ from followup.domain.localtime import to_utc
 from followup.loading import loading
 
 MORNING_HOUR = 9
+SMALL_HOURS = 5
+"""The hour "subuh", "dini hari" or "madrugada" alone names; an hour said with one of them
+is before noon ("jam 4 dini hari", "5 da madrugada")."""
 """The hour a morning word or a bare day stands for."""
 
 TOMORROW_EN = (
@@ -233,6 +236,10 @@ gak bisa, 5 aja", "3 não dá, 5 pode": both are hours ("at"), as a number refus
 another offered can only be."""
 
 
+_AM_PM_DOTTED = re.compile(r"(?<=[\d\s])([ap])\.\s?m\b\.?", re.IGNORECASE)
+"""Morning or afternoon with dots, after an hour: "8 p.m.", "10:30 a. m."."""
+
+
 def plain_words(text: str, local: datetime | None = None) -> str:
     """`text` with what its marks tell written out, before `optout.normalise` drops
     them: an "@" before an hour as "at", a Portuguese "no" before a time as "on"
@@ -248,7 +255,9 @@ def plain_words(text: str, local: datetime | None = None) -> str:
     else its first (`_span_read`), an hour in words is in digits ("at three", "às duas",
     "a las dos", "jam dua": `_hours_in_words`) and one "o'clock" is "at" it, bare hours
     traded are said "at" (`_HOUR_TRADED`), and the next week said after this one with
-    its "week" left out is whole (`_NEXT_ONE`)."""
+    its "week" left out is whole (`_NEXT_ONE`); "a.m." and "p.m." with their dots are "am"
+    and "pm" (`_AM_PM_DOTTED`)."""
+    text = _AM_PM_DOTTED.sub(lambda found: f"{found[1].lower()}m", text)
     text = _WEEKDAYS_SPANNED.sub(partial(_span_read, local), text)
     text = _O_CLOCK.sub(r"at \1", _hours_in_words(_AT_ONE.sub("a las ", text)))
     text = _HOUR_TRADED.sub(r"at \1 \2\3at \4", text)
@@ -493,6 +502,7 @@ _LATE_AFTERNOON_WORDS = (
 "tardecita", "sore banget"."""
 _EARLY_WORDS = r"first thing in the morning|early morning|early evening"
 _PARTS = {
+    SMALL_HOURS: r"subuh|dini hari|madrugada",
     MORNING_HOUR: r"first thing in the morning|early morning|pagi|cedo|manha|mornings|morning"
     r"|de manha|da manha|pagi pagi|la manana",
     12: r"noon|midday|lunch|lunchtime|meio dia|almoco|tengah hari|mediodia|medio dia"
@@ -510,7 +520,7 @@ _PART = re.compile(
 _PART_HOURS = {word: hour for hour, words in _PARTS.items() for word in words.split("|")}
 _NOON = r"noon|midday|meio dia|mediodia"
 """Noon, said as a word: "noon", "meio-dia", "mediodía"."""
-_PART_ENDS = {MORNING_HOUR: 12, 12: 13, 13: 15, 15: 18, 17: 19, 19: 24}
+_PART_ENDS = {SMALL_HOURS: 7, MORNING_HOUR: 12, 12: 13, 13: 15, 15: 18, 17: 19, 19: 24}
 """The hour each part of the day is over: "this morning" said after it names no time."""
 SOON = timedelta(minutes=15)
 """When "this evening" said in the evening asks to be called, and "call me now"."""
@@ -809,9 +819,9 @@ _RELATIVE = re.compile(
 """A time from now: "in 2 hours", "30 menit lagi", "daqui a uma hora", "call me in 20",
 "give me 10 minutes"."""
 _SPOKEN = (
-    (re.compile(r"\bhalf past (\d{1,2})\b"), 0, 30),
-    (re.compile(r"\bquarter past (\d{1,2})\b"), 0, 15),
-    (re.compile(r"\bquarter to (\d{1,2})\b"), -1, 45),
+    (re.compile(r"\bhalf past (\d{1,2})(?=\b|[ap]m\b)"), 0, 30),
+    (re.compile(r"\bquarter past (\d{1,2})(?=\b|[ap]m\b)"), 0, 15),
+    (re.compile(r"\bquarter to (\d{1,2})(?=\b|[ap]m\b)"), -1, 45),
     (re.compile(r"\b(\d{1,2}) e meia\b"), 0, 30),
     (re.compile(r"\bsetengah (\d{1,2})\b"), -1, 30),  # half way to three: 2:30
     (re.compile(r"\b(\d{1,2}) (?:lewat|lebih) (?:15|seperempat)(?: menit)?\b"), 0, 15),
@@ -826,7 +836,8 @@ _SPOKEN = (
     (re.compile(r"\b(?<=at )(\d{1,2}) fifteen\b"), 0, 15),
     (re.compile(r"\b(?<=at )(\d{1,2}) forty five\b"), 0, 45),
 )
-"""Half and quarter hours as they are said, rewritten as a clock reads them."""
+"""Half and quarter hours as they are said, rewritten as a clock reads them ("half past
+3pm" as "3:30pm")."""
 _LATE = frozenset({15, 17, 19})
 
 _MONTHS = (  # no abbreviation that is also a common word: "10 out of 10", "a week ago"
@@ -1235,7 +1246,7 @@ def _english(
         # "nanti" alone is "later", not a time; "nanti malam" is this evening
         return _todays(part_hour, now) if part_hour is not None else None
     if day is not None and when == "weekend":
-        return at(_weekend(now, hour, minute))
+        return at(_weekend(now, hour, minute, next_one=_said_next(day)))
     if day is not None and when in _WEEKDAYS:
         return at(_weekday_named(day, when, now, hour, minute))
     if when == "monday after next":
@@ -1508,10 +1519,13 @@ def _first_of_next(first: date) -> date:
     return (first + timedelta(days=31)).replace(day=1)
 
 
-def _weekend(now: datetime, hour: int, minute: int) -> date:
+def _weekend(now: datetime, hour: int, minute: int, *, next_one: bool = False) -> date:
     """The day of the weekend asked for at `hour`:`minute`: its Saturday, or its Sunday
-    when Saturday's hour is past; the next one's Saturday once Sunday's is."""
+    when Saturday's hour is past; the next one's Saturday once Sunday's is, or when the
+    lead says the next one during a weekend ("next weekend" on a Saturday)."""
     today = now.date()
+    if next_one and today.weekday() >= 5:
+        return today + timedelta(days=12 - today.weekday())
     to_come = datetime.combine(today, time(hour, minute)) > now
     if today.weekday() == 6:  # Sunday
         return today if to_come else today + timedelta(days=6)
@@ -1525,12 +1539,17 @@ def _weekday_named(day: re.Match[str], name: str, now: datetime, hour: int, minu
     coming one, today itself while that hour is still to come (as a date named is), unless
     the lead says the next one ("next tuesday" on a Tuesday is a week later)."""
     ahead = (_WEEKDAYS.index(name) - now.weekday()) % 7
-    if ahead == 0:
-        said = day.string
-        next_one = _NEXT_BEFORE.search(said[: day.start()]) or _NEXT_AFTER.search(said[day.end() :])
-        if next_one or datetime.combine(now.date(), time(hour, minute)) <= now:
-            ahead = 7
+    past = datetime.combine(now.date(), time(hour, minute)) <= now
+    if ahead == 0 and (_said_next(day) or past):
+        ahead = 7
     return now.date() + timedelta(days=ahead)
+
+
+def _said_next(day: re.Match[str]) -> bool:
+    """Whether the lead said the next one of the day `day` names (`_NEXT_BEFORE`,
+    `_NEXT_AFTER`)."""
+    said = day.string
+    return bool(_NEXT_BEFORE.search(said[: day.start()]) or _NEXT_AFTER.search(said[day.end() :]))
 
 
 _NEAR_AFTER = re.compile(
@@ -3251,12 +3270,19 @@ def _kept_until(before: str) -> bool:
     )
 
 
+_MIDNIGHT = re.compile(
+    r"\b(?:(?:at|a|a la|as|pukul|jam) )?(?:midnight|meia noite|medianoche|tengah malam)\b"
+)
+
+
 def _as_clock_reads(message: str) -> str:
     """`message` with its half and quarter hours as a clock reads them ("2:30"), an hour
     said roughly as that hour ("10ish"), the hour the lead is free by as "at" it, a bare
     hour right beside a day as a clock (`_DAY_THEN_HOUR`, `_HOUR_THEN_DAY`), a bare hour
     said as a limit or as the end of what keeps the lead as a clock (`_limit_as_clock`),
-    and a span of days as its first one ("de 10 a 12 de dezembro")."""
+    and a span of days as its first one ("de 10 a 12 de dezembro"); midnight as the "jam 12
+    malam" that ends the day ("tomorrow at midnight", "amanhã à meia-noite")."""
+    message = _MIDNIGHT.sub("jam 12 malam", message)
     for said, hours, minutes in _SPOKEN:
         spoken = [(found.span(), int(found[1])) for found in said.finditer(message)]
         for (start, end), hour in reversed(spoken):
@@ -3281,10 +3307,12 @@ _AN_HOUR = r"[1-9]|1\d|2[0-3]"
 _DAY_THEN_HOUR = re.compile(
     rf"\b(?P<day>{_ANY_DAY_WORD}) (?P<hour>{_AN_HOUR})"
     r"(?=$| (?:or \d{1,2}|ok|okay|works?|is (?:fine|good|ok|better)|pls|please|then|aja|ya"
-    r"|pode|sounds good|would work)\b)"
+    r"|pode|sounds good|would work|pagi|siang|sore|malam|malem|in the (?:morning|afternoon"
+    r"|evening)|at night|tonight|da (?:manha|tarde|noite)|de la (?:manana|tarde|noche))\b)"
 )
-"""A bare hour right after a day, ending the message or taken: "tomorrow 10", "amanhã
-15", "friday 2 works", "tomorrow 3 or 4"; not "tomorrow 3 people"."""
+"""A bare hour right after a day, ending the message, taken or followed by its part of the
+day: "tomorrow 10", "amanhã 15", "friday 2 works", "tomorrow 3 or 4", "besok 8 malam",
+"tomorrow 7 in the morning"; not "tomorrow 3 people"."""
 _HOUR_THEN_DAY = re.compile(
     rf"(?:(?<=\bdo )|(?<=\babout )|^)(?P<hour>{_AN_HOUR})(?P<or> or (?:{_AN_HOUR}))?"
     rf" (?P<day>{_ANY_DAY_WORD})\b"
