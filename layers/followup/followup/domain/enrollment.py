@@ -50,6 +50,11 @@ class Enrollment(BaseModel):
         "and repeat, whichever channels carried it",
     )
     next_due_at: AwareDatetime | None = None
+    due_when_exited: AwareDatetime | None = Field(
+        default=None,
+        description="when its step was due as it exited: a journey staff resume (a stop "
+        "lifted) keeps that time",
+    )
     state: EnrollmentState = EnrollmentState.ACTIVE
     exit_reason: str | None = None
     held_at: AwareDatetime | None = None
@@ -86,16 +91,20 @@ class Enrollment(BaseModel):
         return self.model_copy(update={"silence_key": moved})
 
     def end(self, reason: str, state: EnrollmentState) -> Enrollment:
-        return self.model_copy(update={"state": state, "exit_reason": reason, "next_due_at": None})
+        due = self.next_due_at if state is EnrollmentState.EXITED else None
+        update = {"state": state, "exit_reason": reason, "next_due_at": None}
+        return self.model_copy(update={**update, "due_when_exited": due})
 
     def resumed(self, rule: Rule, contact: Contact, zone: ZoneInfo) -> Enrollment:
         """This journey, ended by staff in the contact's current silence, running again from
         the step it stood on, as an enrollment of its own: its id follows from this one's,
         so no step's follow-up (sent, or canceled with it) is planned twice and resuming it
         twice makes one. A step that went never goes again. The step is due as the journey
-        timed it: a fallback channel or a repeat after the step's last send, any other step
-        counted from the last send (or, before any, from the silence's crossing of `rule`'s
-        idle time); one due already goes at the next tick."""
+        timed it (`due_when_exited`, what its waits, branches and actions since the last
+        send made it); for a journey ended before it kept that, a fallback channel or a
+        repeat after the step's last send, any other step counted from the last send (or,
+        before any, from the silence's crossing of `rule`'s idle time). One due already goes
+        at the next tick."""
         again = self.model_copy(
             update={
                 "id": enrollment_id(self.rule_id, self.contact_id, f"{self.id}/resumed"),
@@ -103,8 +112,11 @@ class Enrollment(BaseModel):
                 "exit_reason": None,
                 "held_at": None,
                 "gauged": True,
+                "due_when_exited": None,
             }
         )
+        if self.due_when_exited is not None:
+            return again.model_copy(update={"next_due_at": self.due_when_exited})
         sent, step = self.last_sent_at, rule.steps[self.step_index]
         if sent is not None and isinstance(step, Step):
             no_reply = step.fallback_when.no_reply_within

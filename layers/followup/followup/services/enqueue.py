@@ -20,7 +20,7 @@ from followup.domain.journey import send_at
 from followup.domain.numbers import OTHER_NUMBER
 from followup.domain.rule import Step
 from followup.services import date_triggers, holds, notifications, optout_watch, reentry
-from followup.services.planning import Outcome, ended, moved
+from followup.services.planning import Outcome, moved
 from followup.services.ports import (
     Change,
     CommitRejected,
@@ -600,7 +600,7 @@ def _advance(
             return False
     contact_v = deps.contacts.contact(enrollment.contact_id)
     if contact_v is None:
-        gone = ended(enrollment, "contact_deleted", EnrollmentState.EXITED)
+        gone = enrollment.end("contact_deleted", EnrollmentState.EXITED)
         try:
             deps.commit([moved(enrollment_v, gone)], now)
         except CommitRejected:

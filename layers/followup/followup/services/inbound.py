@@ -37,7 +37,7 @@ from followup.services.callbacks import (
 from followup.services.channels import may_reach
 from followup.services.contacts import create_contact, find_contact, update_contact
 from followup.services.conversations import CONTACT
-from followup.services.planning import ended, why_ended
+from followup.services.planning import why_ended
 from followup.services.ports import CommitRejected, EnrollmentChange, FollowUpChange
 from followup.services.settle import end_unsent
 
@@ -696,7 +696,7 @@ def _end_enrollments(
             deps.commit(
                 [
                     EnrollmentChange(
-                        ended(enrollment, reason, EnrollmentState.EXITED),
+                        enrollment.end(reason, EnrollmentState.EXITED),
                         enrollment_v.revision,
                         enrollment,
                     )

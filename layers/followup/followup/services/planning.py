@@ -74,12 +74,6 @@ def moved(enrollment_v: Versioned[Enrollment], to: Enrollment) -> Change:
     return EnrollmentChange(to, enrollment_v.revision, enrollment_v.item)
 
 
-def ended(enrollment: Enrollment, reason: str, state: EnrollmentState) -> Enrollment:
-    return enrollment.model_copy(
-        update={"state": state, "exit_reason": reason, "next_due_at": None}
-    )
-
-
 def after_send(
     enrollment: Enrollment,
     rule: Rule,
@@ -135,7 +129,7 @@ def _onward(
     journey sent its `max_sends` steps' messages, else its next repeat (unless not `again`),
     else the next step."""
     if rule.max_sends is not None and enrollment.sends >= rule.max_sends:
-        return ended(enrollment, "max_sends", EnrollmentState.COMPLETED)
+        return enrollment.end("max_sends", EnrollmentState.COMPLETED)
     step = rule.send_step(enrollment.step_index)
     if again and step.repeat and enrollment.repeat_index < step.repeat.times:
         return enrollment.model_copy(
@@ -226,7 +220,7 @@ def advance(
         stop = must_stop(contact, rule, enrollment.silence_key, settings, going)
     if stop is not None:
         skipped = _followup(fid, enrollment, contact, now, now, stop.reason)
-        exited = ended(enrollment, stop.reason, EnrollmentState.EXITED)
+        exited = enrollment.end(stop.reason, EnrollmentState.EXITED)
         changes: list[Change] = [NewFollowUp(skipped), moved(enrollment_v, exited)]
         return _commit(deps, changes, now, Outcome.SKIPPED, stop.reason)
     if answered_since_send(rule, enrollment, contact):
@@ -395,7 +389,7 @@ def _enrolled_behind(
     if went.sent_at is not None:
         onward = past_send(deps, waiting, went, went.sent_at, contact, rule)
     elif went.status.terminal:
-        onward = ended(waiting, went.reason or went.status.value, EnrollmentState.EXITED)
+        onward = waiting.end(went.reason or went.status.value, EnrollmentState.EXITED)
     else:
         return Outcome.QUEUED, None
     with suppress(CommitRejected):
@@ -417,14 +411,14 @@ def past_send(
     written."""
     went = _went_out(enrollment, sent_at)
     if rule is None:
-        return ended(went, Reason.RULE_DELETED, EnrollmentState.EXITED)
+        return went.end(Reason.RULE_DELETED, EnrollmentState.EXITED)
     settings = deps.catalog.settings()
     try:
         return after_send(enrollment, rule, sent_at, contact, settings, sent.channel_index)
     except RULE_DATA_ERRORS as exc:
         # The message went out: record it, and end a sequence whose next step cannot be
         # planned rather than leave it waiting for nothing.
-        return ended(went, f"{Reason.RULE_ERROR.value}: {exc}", EnrollmentState.EXITED)
+        return went.end(f"{Reason.RULE_ERROR.value}: {exc}", EnrollmentState.EXITED)
 
 
 def _end_if_journey_ended(deps: Deps, followup: FollowUp, now: datetime) -> None:
@@ -534,7 +528,7 @@ def went_by_hand(manual: FollowUp) -> datetime | None:
 def _exit(
     deps: Deps, enrollment_v: Versioned[Enrollment], reason: Reason, now: datetime
 ) -> tuple[Outcome, str | None]:
-    exited = ended(enrollment_v.item, reason, EnrollmentState.EXITED)
+    exited = enrollment_v.item.end(reason, EnrollmentState.EXITED)
     return _commit(deps, [moved(enrollment_v, exited)], now, Outcome.EXITED, reason)
 
 

@@ -38,7 +38,7 @@ from followup.domain.triggers import DateTrigger
 from followup.services import date_triggers, holds
 from followup.services.deps import Deps
 from followup.services.number_pause import held_names
-from followup.services.planning import COUNTED_WITHIN, ended
+from followup.services.planning import COUNTED_WITHIN
 from followup.services.ports import Authorship, CommitRejected, EnrollmentChange, Phase, RuleError
 from followup.services.preview import busiest_day, preview
 from followup.services.settle import end_enrollment, end_unsent
@@ -568,7 +568,7 @@ def cancel_waiting(deps: Deps, rule_id: str, reason: str = "rule_deactivated") -
             canceled += end_unsent(deps, followup, Status.CANCELED, reason, now)
     due = (e for e in deps.followups.due_enrollments(horizon) if e.item.rule_id == rule_id)
     for enrollment_v in chain(due, deps.followups.held_enrollments(rule_id)):
-        exited = ended(enrollment_v.item, reason, EnrollmentState.EXITED)
+        exited = enrollment_v.item.end(reason, EnrollmentState.EXITED)
         with suppress(CommitRejected):
             deps.commit([EnrollmentChange(exited, enrollment_v.revision, enrollment_v.item)], now)
     # A sequence whose step is being sent, or was sent moments ago, waits for that send's

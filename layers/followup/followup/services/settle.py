@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.followup import FollowUp, Reason, RenderedMessage, Status
 from followup.services.monitoring import exit_kind
-from followup.services.planning import ended, past_answered, past_date
+from followup.services.planning import past_answered, past_date
 from followup.services.ports import (
     Change,
     CommitRejected,
@@ -36,7 +36,7 @@ def end_unsent(deps: Deps, followup: FollowUp, status: Status, reason: str, now:
     why = _exit_reason(final, reason)
 
     def exit_enrollment(enrollment: Enrollment, _contact: Contact) -> Enrollment:
-        return ended(enrollment, why, EnrollmentState.EXITED)
+        return enrollment.end(why, EnrollmentState.EXITED)
 
     return _commit_with_fresh_reads(deps, final, followup.status, now, exit_enrollment)
 
@@ -86,7 +86,7 @@ def end_enrollment(deps: Deps, enrollment_id: str, reason: str, at: datetime) ->
         current = deps.followups.enrollment(enrollment_id)
         if current is None or current.item.state is not EnrollmentState.ACTIVE:
             return True
-        exited = ended(current.item, reason, EnrollmentState.EXITED)
+        exited = current.item.end(reason, EnrollmentState.EXITED)
         try:
             deps.commit([EnrollmentChange(exited, current.revision, current.item)], at)
         except CommitRejected:
