@@ -127,11 +127,12 @@ NEEDS: dict[str, Needs] = {
         reads=frozenset({"connections"}), writes=frozenset({"connections"}), pushes=True
     ),
     # the follow-up and enrollment streams → each send counted on its contact and its
-    # enrollment moved on (services.sent_stream), then every counter, each batch
+    # enrollment moved on (services.sent_stream), a send that followed on one WhatsApp took
+    # back taking over as its step's (services.take_over), then every counter, each batch
     # checkpointed beside them: the only writer of the stats table
     "stats": Needs(
-        reads=CATALOG | {"contacts", "enrollments", "stats"},
-        writes=frozenset({"contacts", "enrollments", "stats"}),
+        reads=CATALOG | {"contacts", "enrollments", "followups", "stats"},
+        writes=frozenset({"contacts", "enrollments", "followups", "stats"}),
     ),
     # checks a Cognito token against the pool's public keys: no AWS access at all
     "ws_authorizer": Needs(),

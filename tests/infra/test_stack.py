@@ -160,9 +160,7 @@ TABLE_ACCESS = {
     "bus_events": SETTLING | CATALOG | {("messages", WRITE)},
     "realtime": {("connections", WRITE)},
     "broadcaster": {("connections", READ), ("connections", WRITE)},
-    "stats": CATALOG
-    | {("contacts", READ), ("contacts", WRITE), ("enrollments", READ), ("enrollments", WRITE)}
-    | {("stats", READ), ("stats", WRITE)},
+    "stats": SETTLING | CATALOG | {("stats", READ), ("stats", WRITE)},
     "ws_authorizer": set(),
 }
 """Derived by hand from each handler's use cases and the store methods they call."""
