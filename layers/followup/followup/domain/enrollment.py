@@ -235,9 +235,21 @@ def reentry_refused(candidate: Enrollment, rule: Rule, past: Iterable[Enrollment
 
     A rule that fires on idle takes a contact once at a time, whatever its policy: a new
     silence (after a reply its journey goes on past, or a counsellor's message) while the
-    contact's journey in the rule still runs is passed over (`in_journey`)."""
+    contact's journey in the rule still runs is passed over (`in_journey`).
+
+    Both are judged as of the silence's crossing of the idle time, when the candidate is
+    read later than that (a rule saved again reads back over its lookback): a silence the
+    cool-down or a running journey passed over then stays passed over, however long ago
+    its journey ended. A journey that sent after the crossing was running then."""
     others = [e for e in past if e.rule_id == rule.id and e.id != candidate.id]
-    if rule.idle is not None and any(e.state is EnrollmentState.ACTIVE for e in others):
+    as_of = _judged_at(candidate, rule)
+    running = [
+        e
+        for e in others
+        if e.state is EnrollmentState.ACTIVE
+        or (e.enrolled_at < as_of and e.last_sent_at is not None and e.last_sent_at > as_of)
+    ]
+    if rule.idle is not None and running:
         return IN_JOURNEY
     reentry = rule.reentry
     if reentry.policy is ReentryPolicy.ALWAYS:
@@ -247,7 +259,17 @@ def reentry_refused(candidate: Enrollment, rule: Rule, past: Iterable[Enrollment
         return None
     if reentry.policy is ReentryPolicy.NEVER:
         return REENTRY_NEVER
-    cooling = reentry.cooldown is not None and (
-        candidate.enrolled_at - max(starts) < reentry.cooldown.approx()
-    )
+    cooling = reentry.cooldown is not None and (as_of - max(starts) < reentry.cooldown.approx())
     return REENTRY_COOLDOWN if cooling else None
+
+
+def _judged_at(candidate: Enrollment, rule: Rule) -> datetime:
+    """When `rule`'s re-entry policy judges `candidate`: as it is enrolled, or, for a rule
+    that fires on idle, when its silence crossed the idle time, if that was earlier."""
+    if rule.idle is None:
+        return candidate.enrolled_at
+    try:
+        crossed = datetime.fromisoformat(candidate.silence_key) + rule.idle.idle.approx()
+    except ValueError:
+        return candidate.enrolled_at
+    return min(candidate.enrolled_at, crossed)
