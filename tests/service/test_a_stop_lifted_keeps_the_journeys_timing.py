@@ -22,6 +22,18 @@ def send(name: str, wait: dict[str, Any]) -> dict[str, Any]:
     return {"wait": wait, "template": {"name": name, "language": "en"}}
 
 
+def nurture(engine: MemoryEngine) -> None:
+    """A journey: A at once, a wait of 3 days, then B two days after it, at any hour."""
+    steps = [
+        send("a", {"amount": 0, "unit": "minutes"}),
+        {"kind": "wait", "for": {"amount": 3, "unit": "days"}},
+        send("b", {"amount": 2, "unit": "days"}),
+    ]
+    trigger = {"stages": ["new"], "idle": {"amount": 24, "unit": "hours"}}
+    rule = {"id": "nurture", "name": "Nurture", "trigger": trigger, "steps": steps}
+    engine.deps.rules.save_rule(Rule.model_validate({**rule, "send_anytime": True}))
+
+
 def sent(engine: MemoryEngine) -> list[tuple[str, str]]:
     """Each template sent, by name, and when, on the lead's clock."""
     return [
@@ -35,14 +47,7 @@ def sent(engine: MemoryEngine) -> list[tuple[str, str]]:
 
 def test_a_resumed_journey_keeps_the_wait_before_its_step(engine: MemoryEngine) -> None:
     # Given a journey: A at once, a wait of 3 days, then B two days after it
-    steps = [
-        send("a", {"amount": 0, "unit": "minutes"}),
-        {"kind": "wait", "for": {"amount": 3, "unit": "days"}},
-        send("b", {"amount": 2, "unit": "days"}),
-    ]
-    trigger = {"stages": ["new"], "idle": {"amount": 24, "unit": "hours"}}
-    nurture = {"id": "nurture", "name": "Nurture", "trigger": trigger, "steps": steps}
-    engine.deps.rules.save_rule(Rule.model_validate({**nurture, "send_anytime": True}))
+    nurture(engine)
     lead = quiet_contact(engine.deps, "6281100000971", engine.clock.now() - 25 * HOUR)
     start = engine.clock.now()  # Tuesday 09:00 in Jakarta
     engine.tick()
@@ -62,14 +67,7 @@ def test_a_journey_resumed_after_its_step_was_due_goes_at_the_next_tick(
     engine: MemoryEngine,
 ) -> None:
     # Given the same journey, stopped on Friday and lifted the Monday after B was due
-    steps = [
-        send("a", {"amount": 0, "unit": "minutes"}),
-        {"kind": "wait", "for": {"amount": 3, "unit": "days"}},
-        send("b", {"amount": 2, "unit": "days"}),
-    ]
-    trigger = {"stages": ["new"], "idle": {"amount": 24, "unit": "hours"}}
-    nurture = {"id": "nurture", "name": "Nurture", "trigger": trigger, "steps": steps}
-    engine.deps.rules.save_rule(Rule.model_validate({**nurture, "send_anytime": True}))
+    nurture(engine)
     lead = quiet_contact(engine.deps, "6281100000972", engine.clock.now() - 25 * HOUR)
     start = engine.clock.now()
     engine.tick()

@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 
 from followup.domain.followup import FollowUp, Status
-from followup.services import crm_events
 from tests.integration.conftest import TUESDAY_9AM_JAKARTA
+from tests.service.test_stats_conversion_race import moved_on
 from tests.support.races import AfterFirstRead
 from tests.support.three_leads import (
-    LEADS,
     RULE,
     Engine,
     counted,
@@ -23,13 +22,6 @@ from tests.support.three_leads import (
     sent_to_three,
     status_of,
 )
-
-
-def moved_on(engine: Engine, stage: str) -> None:
-    """The CRM moves the first lead on to `stage`, one of the rule's goals."""
-    at = engine.clock.now()
-    event = {"type": "stage_changed", "contact": LEADS[0], "stage": stage, "at": at}
-    crm_events.apply(engine.deps, crm_events.Event.model_validate(event).root)
 
 
 def refused(followup: FollowUp, code: int, engine: Engine) -> dict[str, Any]:
