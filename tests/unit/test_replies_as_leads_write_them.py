@@ -1,5 +1,6 @@
 """Replies as leads write them, read for what they change: a call back booked at the hour
-they said ("8 p.m.", "besok 8 malam", "half past 3pm", "midnight", "jam 5 subuh"), on
+they said ("8 p.m.", "besok 8 malam", "half past 3pm", "midnight", "jam 5 subuh",
+"malam minggu"), on
 the weekend they meant, and a refusal for now or a booking with nothing paid yet never
 read as done. Each row was read wrong before: an evening booked in the morning, an hour
 lost beside its day, a lead's follow-ups ended as paid."""
@@ -32,6 +33,10 @@ from tests.support.replies import JAKARTA, MEXICO_CITY, NEW_YORK, SAO_PAULO, det
         (NEW_YORK, "tomorrow 7 in the morning", "2026-11-25T07:00"),
         (SAO_PAULO, "amanhã 8 da noite", "2026-11-25T20:00"),
         (MEXICO_CITY, "mañana 9 de la noche", "2026-11-25T21:00"),
+        # the Indonesian night before a day
+        (JAKARTA, "malam minggu aja", "2026-11-28T19:00"),
+        (JAKARTA, "telpon malam jumat ya", "2026-11-26T19:00"),
+        (JAKARTA, "Malam Senin jam 8 ya", "2026-11-29T20:00"),
         # half and quarter hours with am or pm written on
         (NEW_YORK, "call me tomorrow at half past 3pm", "2026-11-25T15:30"),
         (NEW_YORK, "call me tomorrow at quarter to 8pm", "2026-11-25T19:45"),

@@ -236,6 +236,21 @@ gak bisa, 5 aja", "3 não dá, 5 pode": both are hours ("at"), as a number refus
 another offered can only be."""
 
 
+_DAY_BEFORE = {
+    "senin": "minggu",
+    "selasa": "senin",
+    "rabu": "selasa",
+    "kamis": "rabu",
+    "jumat": "kamis",
+    "sabtu": "jumat",
+    "minggu": "sabtu",
+}
+_EVE = re.compile(
+    r"\b(?:malam|malem|mlm) (?P<day>senin|selasa|rabu|kamis|jumat|sabtu|minggu)\b(?! depan)",
+    re.IGNORECASE,
+)
+"""Indonesian "malam <day>", the night before that day: "malam minggu" is Saturday night,
+"malam jumat" Thursday night."""
 _AM_PM_DOTTED = re.compile(r"(?<=[\d\s])([ap])\.\s?m\b\.?", re.IGNORECASE)
 """Morning or afternoon with dots, after an hour: "8 p.m.", "10:30 a. m."."""
 
@@ -258,6 +273,7 @@ def plain_words(text: str, local: datetime | None = None) -> str:
     its "week" left out is whole (`_NEXT_ONE`); "a.m." and "p.m." with their dots are "am"
     and "pm" (`_AM_PM_DOTTED`)."""
     text = _AM_PM_DOTTED.sub(lambda found: f"{found[1].lower()}m", text)
+    text = _EVE.sub(lambda found: f"{_DAY_BEFORE[found['day'].lower()]} malam", text)
     text = _WEEKDAYS_SPANNED.sub(partial(_span_read, local), text)
     text = _O_CLOCK.sub(r"at \1", _hours_in_words(_AT_ONE.sub("a las ", text)))
     text = _HOUR_TRADED.sub(r"at \1 \2\3at \4", text)
