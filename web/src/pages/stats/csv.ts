@@ -18,9 +18,14 @@ export function toCsv(header: string[], rows: Cell[][]): string {
   return [header, ...rows].map((row) => row.map(quoted).join(",")).join("\r\n");
 }
 
-/** Hand `csv` to the browser as a download named `name`. */
+/** Excel reads a CSV without it in the computer's old code page: "Conversões" as
+ * "ConversÃµes". Sheets and LibreOffice take it as UTF-8 either way. */
+const UTF8_BOM = "\uFEFF";
+
+/** Hand `csv` to the browser as a download named `name`, marked UTF-8 for Excel. */
 export function download(name: string, csv: string): void {
-  const url = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
+  const blob = new Blob([UTF8_BOM, csv], { type: "text/csv;charset=utf-8" });
+  const url = URL.createObjectURL(blob);
   const link = document.createElement("a");
   link.href = url;
   link.download = name;
