@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from followup.adapters.tables import StatsItem
 from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import channel_step, quiet_contact, rule
@@ -40,6 +41,34 @@ def test_stats_by_day_and_period_checks(engine: LocalEngine) -> None:
     status, answer = call(engine, "GET", "/api/stats?from=2026-12-01&to=2026-11-01")
     assert (status, answer["error"]["details"][0]["field"]) == (422, "from")
     assert call(engine, "GET", "/api/stats?from=yesterday")[0] == 422
+
+
+def test_costs_are_shown_as_counted_to_the_micro_dollar(engine: LocalEngine) -> None:
+    # Given a rule that spent $0.10 on WhatsApp and $0.20 on AI writing, with 3 replies,
+    # and $1.00 with 3 conversions (as the stats function counts them, in micro-dollars)
+    engine.deps.rules.save_rule(rule())
+    StatsItem(
+        "apply-remind-24h",
+        "2026-11-24",
+        sent=3,
+        responded=3,
+        converted=3,
+        ai_messages=3,
+        messaging_cost_micro_usd=100_000,
+        ai_cost_micro_usd=200_000,
+    ).save()
+    # When anyone reads the day's stats
+    status, stats = call(engine, "GET", "/api/stats?from=2026-11-24&to=2026-11-24")
+    assert status == 200
+    # Then $0.10 and $0.20 make $0.30, $0.10 a reply, with no float's noise
+    [shown] = stats["rules"]
+    assert (shown["messaging_cost_usd"], shown["ai_cost_usd"]) == (0.1, 0.2)
+    assert (shown["cost_usd"], shown["cost_per_reply"]) == (0.3, 0.1)
+    assert (stats["total"]["cost_usd"], stats["days"][0]["cost_usd"]) == (0.3, 0.3)
+    # And a cost per conversion that does not divide evenly is rounded to the micro-dollar
+    StatsItem("apply-remind-24h", "2026-11-25", converted=3, ai_cost_micro_usd=100_000).save()
+    status, stats = call(engine, "GET", "/api/stats?from=2026-11-25&to=2026-11-25")
+    assert stats["rules"][0]["cost_per_conversion"] == 0.033333
 
 
 def test_events_name_their_problems(engine: LocalEngine) -> None:

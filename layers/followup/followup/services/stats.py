@@ -307,20 +307,21 @@ def cost_figures(counts: dict[str, int]) -> dict[str, Any]:
     """Messaging cost in dollars, in all and by channel, AI cost, their sum, and that sum
     per reply and per conversion (None with none of them). WhatsApp's part is what SMS and
     email leave of the messaging cost (so one counted before they were counted apart
-    stands under WhatsApp)."""
+    stands under WhatsApp). Each is worked out in whole micro-dollars, as counted, and
+    shown in dollars once: $0.10 and $0.20 make $0.30, not 0.30000000000000004; a cost
+    per reply or conversion is rounded to the micro-dollar."""
     micro = counts.get("messaging_cost_micro_usd", 0)
     apart = {channel: counts.get(f"{channel}_cost_micro_usd", 0) for channel in _BILLED_APART}
     by_channel = {"whatsapp": micro - sum(apart.values()), **apart}
-    messaging, ai = micro / MICRO, ai_cost_usd(counts)
-    total = messaging + ai
+    total = micro + counts.get("ai_cost_micro_usd", 0)
     replies, conversions = counts.get("responded", 0), counts.get("converted", 0)
     return {
-        "messaging_cost_usd": messaging,
+        "messaging_cost_usd": micro / MICRO,
         "messaging_cost_by_channel": {channel: c / MICRO for channel, c in by_channel.items()},
-        "ai_cost_usd": ai,
-        "cost_usd": total,
-        "cost_per_reply": total / replies if replies else None,
-        "cost_per_conversion": total / conversions if conversions else None,
+        "ai_cost_usd": ai_cost_usd(counts),
+        "cost_usd": total / MICRO,
+        "cost_per_reply": round(total / replies) / MICRO if replies else None,
+        "cost_per_conversion": round(total / conversions) / MICRO if conversions else None,
     }
 
 
