@@ -80,9 +80,9 @@ def _status(engine: LocalEngine, path: str) -> tuple[int, Any]:
 def test_a_tampered_queue_cursor_is_a_4xx_not_a_500(engine: LocalEngine) -> None:
     busy_queue(engine)
     _, page = call(engine, "GET", "/api/queue?limit=2")
-    day, key = paging.decode(page["cursor"])
+    day, key = paging.decode(page["cursor"], "latest")
     # Same day partition, but a position that names no index key
-    tampered = paging.encode(day, {"id": {"S": key["id"]["S"]}})
+    tampered = paging.encode(day, {"id": {"S": key["id"]["S"]}}, "latest")
     status, answer = _status(engine, f"/api/queue?limit=2&cursor={tampered}")
     assert (status, [d["field"] for d in answer["error"]["details"]]) == (422, ["cursor"])
 
@@ -105,7 +105,7 @@ def test_a_contact_cursor_with_a_non_text_position_is_a_4xx_not_a_500(
     busy_queue(engine)
     _, rows = call(engine, "GET", "/api/queue?limit=1")
     contact = rows["followups"][0]["contact_id"]
-    tampered = paging.encode("contact", {"send_at": {"S": 5}, "id": {"S": "fu_x"}})
+    tampered = paging.encode("contact", {"send_at": {"S": 5}, "id": {"S": "fu_x"}}, "latest")
     status, answer = _status(engine, f"/api/queue?contact={contact}&cursor={tampered}")
     assert (status, [d["field"] for d in answer["error"]["details"]]) == (422, ["cursor"])
 

@@ -153,6 +153,30 @@ def test_the_queue_sorts_every_follow_up_of_the_period_by_send_time(engine: Loca
     assert call(engine, "GET", "/api/queue?sort=newest")[0] == 422
 
 
+def test_a_cursor_of_the_list_read_the_other_way_round_is_refused(engine: LocalEngine) -> None:
+    # Given the queue, one contact's follow-ups and a stage's contacts, each read latest
+    # (newest) first, three at a time, with a cursor for the next page
+    engine.deps.rules.save_rule(rule())
+    start = engine.clock.now()
+    changes = [NewFollowUp(planned(f"fu_{n}", start, start + timedelta(hours=n))) for n in range(7)]
+    engine.deps.commit(changes, start)
+    for n in range(4):
+        quiet_contact(engine.deps, f"62811000008{n:02d}", start - timedelta(hours=n))
+    lists = ("/api/queue?limit=3", "/api/queue?contact=ct_1&limit=3")
+    for path in lists:
+        _, first = call(engine, "GET", path)
+        # When the app's sort switch flips while "Load more" holds that cursor
+        status, answer = call(engine, "GET", f"{path}&sort=earliest&cursor={first['cursor']}")
+        # Then the page is refused by its cursor, not shown with rows already seen
+        assert status == 422, path
+        assert [d["field"] for d in answer["error"]["details"]] == ["cursor"]
+        # And the cursor still reads on in its own order
+        assert call(engine, "GET", f"{path}&cursor={first['cursor']}")[0] == 200
+    _, first = call(engine, "GET", "/api/contacts?stage=new&limit=2")
+    resumed = f"/api/contacts?stage=new&limit=2&sort=oldest&cursor={first['cursor']}"
+    assert call(engine, "GET", resumed)[0] == 422
+
+
 def read_all(engine: LocalEngine, path: str) -> list[list[str]]:
     """The ids of each page, following the cursor to the end."""
     pages: list[list[str]] = []

@@ -432,6 +432,7 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
             lambda item: _key(item, ("id", "send_day", "send_at")),
             limit,
             cursor,
+            order=paging.earliest_or_latest(query),
         )
         return Page(items, after)
 
@@ -492,6 +493,7 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
             limit,
             cursor,
             budget,
+            order=paging.oldest_or_newest(query.oldest_first) if query.stage else "",
         )
         return Page(items, after)
 

@@ -691,6 +691,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             lambda row: _key(row, ("id", "send_day", "send_at")),
             limit,
             cursor,
+            order=paging.earliest_or_latest(query),
         )
         return Page(items, after)
 
@@ -747,6 +748,7 @@ class MemoryStore(MemoryTasks, MemoryNotifications, MemoryTemplates):
             limit,
             cursor,
             budget,
+            order=paging.oldest_or_newest(query.oldest_first) if query.stage else "",
         )
         return Page(items, after)
 

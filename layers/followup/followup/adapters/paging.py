@@ -1,8 +1,9 @@
 """Cursor pagination over DynamoDB index queries, and over one contact's follow-ups.
 
-A cursor is opaque to callers: the partition being read and the key of the last item
-returned, base64-encoded. Resuming from the last *returned* item (not the page end) means
-filtering never skips an item.
+A cursor is opaque to callers: the partition being read, the key of the last item
+returned and, for a list read in either order, that order, base64-encoded. Resuming from
+the last *returned* item (not the page end) means filtering never skips an item; a cursor
+of the list read the other way round is refused, as it would repeat or skip items.
 """
 
 from __future__ import annotations
@@ -20,22 +21,28 @@ from followup.domain.followup import FollowUp
 from followup.services.ports import Page, QueueQuery
 
 
-def encode(partition: str, key: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps([partition, key]).encode()).decode()
+def encode(partition: str, key: dict[str, Any], order: str = "") -> str:
+    named = [partition, key, order] if order else [partition, key]
+    return base64.urlsafe_b64encode(json.dumps(named).encode()).decode()
 
 
 _NOT_OURS = "not a cursor this API gave out"
+_NOT_THIS_LIST = "not a cursor for this list: start again without one"
 
 
-def decode(cursor: str) -> tuple[str, dict[str, Any]]:
+def decode(cursor: str, order: str = "") -> tuple[str, dict[str, Any]]:
     """The partition and the key a cursor names; InvalidField for anything else, so no
-    tampered key reaches DynamoDB (which would refuse it with a 500 for an answer)."""
+    tampered key reaches DynamoDB (which would refuse it with a 500 for an answer), and
+    for a cursor of the list read in another `order` (one given out before cursors named
+    their order is taken as it is)."""
     try:
-        partition, key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        partition, key, *named = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, TypeError) as exc:
         raise InvalidField("cursor", _NOT_OURS) from exc
     if not isinstance(partition, str) or not isinstance(key, dict) or not key:
         raise InvalidField("cursor", _NOT_OURS)
+    if len(named) > 1 or (named and named[0] != order):
+        raise InvalidField("cursor", _NOT_THIS_LIST)
     for value in key.values():
         if not (isinstance(value, dict) and len(value) == 1 and _attribute(value)):
             raise InvalidField("cursor", _NOT_OURS)
@@ -60,17 +67,19 @@ def collect(
     limit: int,
     cursor: str | None,
     budget: int | None = None,
+    order: str = "",
 ) -> tuple[list[T], str | None]:
-    """Up to `limit` kept items across `partitions` in order, and the cursor after them.
+    """Up to `limit` kept items across `partitions` in order, and the cursor after them,
+    naming the `order` the list is read in when it may be read in either.
 
     With a `budget`, at most that many items are examined: the page may then come back
     short (even empty) with a cursor after the last one examined."""
-    start_partition, start_key = decode(cursor) if cursor else (None, None)
+    start_partition, start_key = decode(cursor, order) if cursor else (None, None)
     partitions = list(partitions)
     if start_partition is not None and start_partition not in partitions:
         # Another list's cursor, or another period's: read as "nothing after", it would
         # tell the app it had everything.
-        raise InvalidField("cursor", "not a cursor for this list: start again without one")
+        raise InvalidField("cursor", _NOT_THIS_LIST)
     found: list[T] = []
     examined = 0
     started = start_partition is None
@@ -88,9 +97,9 @@ def collect(
             if keep(converted):
                 found.append(converted)
                 if len(found) == limit:
-                    return found, encode(partition, key_of(item))
+                    return found, encode(partition, key_of(item), order)
             if examined == budget:
-                return found, encode(partition, key_of(item))
+                return found, encode(partition, key_of(item), order)
     return found, None
 
 
@@ -132,8 +141,9 @@ def sorted_page(
         key=lambda f: (stamp(f.scheduled_at), f.id),
         reverse=not query.earliest_first,
     )
+    order = earliest_or_latest(query)
     if cursor:
-        partition, key = decode(cursor)
+        partition, key = decode(cursor, order)
         try:
             if partition != ONE_CONTACT:
                 raise KeyError(partition)
@@ -145,7 +155,17 @@ def sorted_page(
         return Page(kept, None)
     last = kept[limit - 1]
     position = {"send_at": {"S": stamp(last.scheduled_at)}, "id": {"S": last.id}}
-    return Page(kept[:limit], encode(ONE_CONTACT, position))
+    return Page(kept[:limit], encode(ONE_CONTACT, position, order))
+
+
+def earliest_or_latest(query: QueueQuery) -> str:
+    """The order the queue is read in, as its cursors name it."""
+    return "earliest" if query.earliest_first else "latest"
+
+
+def oldest_or_newest(oldest_first: bool) -> str:
+    """The order a list of contacts is read in, as its cursors name it."""
+    return "oldest" if oldest_first else "newest"
 
 
 def _beyond(position: tuple[str, str], start: tuple[str, str], query: QueueQuery) -> bool:
