@@ -131,7 +131,9 @@ def test_stats_in_indonesian_read_a_range_a_journeys_funnel_and_export_a_csv(
     # When marketing downloads the CSV, it holds the table as shown, in Indonesian
     with page.expect_download() as download:
         page.get_by_role("button", name="Unduh CSV", exact=True).click()
-    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    saved = Path(download.value.path()).read_text(encoding="utf-8")
+    assert saved.startswith("\ufeff")  # marked UTF-8, for Excel
+    lines = saved.removeprefix("\ufeff").splitlines()
     assert lines[0].startswith("Aturan,Terkirim,Dibalas,Tingkat balasan")
     assert len(lines) == 1 + 1 + len(stats["rules"])
     assert lines[1].startswith(f"Semua aturan,{stats['total']['sent']},")  # every rule first
@@ -140,7 +142,7 @@ def test_stats_in_indonesian_read_a_range_a_journeys_funnel_and_export_a_csv(
     # And the journey's own CSV has a line per step and the total
     with page.expect_download() as download:
         page.get_by_role("button", name=f"Unduh CSV {busiest['name']}").click()
-    steps_csv = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    steps_csv = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
     assert len(steps_csv) == 1 + len(journey["steps"]) + 1
     assert steps_csv[1].startswith("1. Kirim pesan,")  # the step's kind in Indonesian too
     assert steps_csv[-1].startswith(f"Perjalanan,{journey['active']},{journey['entered']},")
