@@ -243,13 +243,7 @@ def reentry_refused(candidate: Enrollment, rule: Rule, past: Iterable[Enrollment
     its journey ended. A journey that sent after the crossing was running then."""
     others = [e for e in past if e.rule_id == rule.id and e.id != candidate.id]
     as_of = _judged_at(candidate, rule)
-    running = [
-        e
-        for e in others
-        if e.state is EnrollmentState.ACTIVE
-        or (e.enrolled_at < as_of and e.last_sent_at is not None and e.last_sent_at > as_of)
-    ]
-    if rule.idle is not None and running:
+    if rule.idle is not None and any(_ran_at(e, as_of) for e in others):
         return IN_JOURNEY
     reentry = rule.reentry
     if reentry.policy is ReentryPolicy.ALWAYS:
@@ -261,6 +255,14 @@ def reentry_refused(candidate: Enrollment, rule: Rule, past: Iterable[Enrollment
         return REENTRY_NEVER
     cooling = reentry.cooldown is not None and (as_of - max(starts) < reentry.cooldown.approx())
     return REENTRY_COOLDOWN if cooling else None
+
+
+def _ran_at(enrollment: Enrollment, at: datetime) -> bool:
+    """Whether `enrollment` runs now, or ran `at`: begun before and sent after it."""
+    if enrollment.state is EnrollmentState.ACTIVE:
+        return True
+    sent = enrollment.last_sent_at
+    return enrollment.enrolled_at < at and sent is not None and sent > at
 
 
 def _judged_at(candidate: Enrollment, rule: Rule) -> datetime:

@@ -159,11 +159,16 @@ def _taken_over(followup: FollowUp) -> dict[str, int]:
         found["read"] = 1
     if status in (Status.RESPONDED, Status.EXPIRED, Status.OPTED_OUT):
         found[status.value] = 1
+    return found | _ai_spend(followup)
+
+
+def _ai_spend(followup: FollowUp) -> dict[str, int]:
+    """What the AI's writing for `followup` counts (a call made, or tokens spent), once its
+    spend is final; nothing when it wrote nothing."""
     ai = followup.ai
-    if ai is not None and (ai.cost_usd or ai.input_tokens or ai.output_tokens):
-        found["ai_messages"] = 1
-        found["ai_cost_micro_usd"] = round(ai.cost_usd * MICRO)
-    return found
+    if ai is None or not (ai.cost_usd or ai.input_tokens or ai.output_tokens):
+        return {}
+    return {"ai_messages": 1, "ai_cost_micro_usd": round(ai.cost_usd * MICRO)}
 
 
 def _moved(change: FollowUpChange) -> dict[str, int]:
@@ -190,13 +195,9 @@ def _moved(change: FollowUpChange) -> dict[str, int]:
     given_up = sent_now and change.expected is Status.FAILED
     if given_up:
         found["failed"] = -1
-    ai = change.followup.ai
-    spent = ai is not None and (ai.cost_usd or ai.input_tokens or ai.output_tokens)
     # Sent, or ended without a send: the AI spend is final, and no later move recounts it.
-    final = (sent_now and not given_up) or (status.terminal and unsent)
-    if ai is not None and spent and final:
-        found["ai_messages"] = 1
-        found["ai_cost_micro_usd"] = round(ai.cost_usd * MICRO)
+    if (sent_now and not given_up) or (status.terminal and unsent):
+        found |= _ai_spend(change.followup)
     if status is Status.FAILED and change.expected.outbound and not opt_out:
         found["failed_after_send"] = 1
     if change.expected is Status.DELIVERED and status in _UNBILLED:

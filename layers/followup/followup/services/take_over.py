@@ -55,15 +55,9 @@ def take_over_from(deps: Deps, failed: FollowUp, channels: int, at: datetime) ->
 def take_over_after_send(deps: Deps, sent: FollowUp, at: datetime) -> bool:
     """`sent`, just sent following on its step's earlier send: it takes over if WhatsApp
     reported that send failed and took it back meanwhile. True when it took over now."""
-    if not sent.follows_on or sent.enrollment_id is None:
+    if not sent.follows_on:
         return False
-    earlier = [
-        deps.followups.followup(
-            followup_id(sent.enrollment_id, sent.step_index, sent.repeat_index, index)
-        )
-        for index in range(sent.channel_index)
-    ]
-    went = [f for f in earlier if f is not None and f.sent_at is not None]
+    went = [f for f in _of_step(deps, sent, range(sent.channel_index)) if f.sent_at is not None]
     if not went or not all(f.status is Status.FAILED and f.fell_back for f in went):
         return False
     return _take_over(deps, sent, at)
@@ -71,14 +65,16 @@ def take_over_after_send(deps: Deps, sent: FollowUp, at: datetime) -> bool:
 
 def _later(deps: Deps, failed: FollowUp, channels: int) -> list[FollowUp]:
     """The sends of `failed`'s step planned on its later channels, in order."""
-    if failed.enrollment_id is None:
+    return _of_step(deps, failed, range(failed.channel_index + 1, channels))
+
+
+def _of_step(deps: Deps, followup: FollowUp, indexes: range) -> list[FollowUp]:
+    """The sends of `followup`'s step planned on its channels `indexes`, in order (each
+    read by the id its enrollment, step, repeat and channel give it)."""
+    if followup.enrollment_id is None:
         return []
-    found = [
-        deps.followups.followup(
-            followup_id(failed.enrollment_id, failed.step_index, failed.repeat_index, index)
-        )
-        for index in range(failed.channel_index + 1, channels)
-    ]
+    step = (followup.enrollment_id, followup.step_index, followup.repeat_index)
+    found = [deps.followups.followup(followup_id(*step, index)) for index in indexes]
     return [f for f in found if f is not None]
 
 
