@@ -40,6 +40,10 @@ def test_every_rule_is_listed_by_name_even_without_a_send(engine: LocalEngine) -
     row = next(r for r in stats["rules"] if r["rule_id"] == "quiet-rule")
     assert (row["name"], row["sent"], row["responded"], row["flags"]) == ("Quiet rule", 0, 0, [])
     assert stats["sends"]["success_rate"] is None
+    # and a rule that sent nothing has no rate, not a rate of 0 %
+    for shown in (row, stats["total"]):
+        assert (shown["response_rate"], shown["opt_out_rate"]) == (None, None)
+        assert (shown["cost_per_reply"], shown["cost_per_conversion"]) == (None, None)
 
 
 def test_a_low_response_is_flagged_only_after_the_minimum_sample(engine: LocalEngine) -> None:

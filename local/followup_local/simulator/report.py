@@ -148,8 +148,8 @@ def _row(
         "expired": counts.get("expired", 0),
         "failed": counts.get("failed", 0),
         "conversions": counts.get("converted", 0),
-        "response_rate": round(stats.response_rate, 4) if stats else 0.0,
-        "opt_out_rate": round(stats.opt_out_rate, 4) if stats else 0.0,
+        "response_rate": _rounded(stats.response_rate if stats else None),
+        "opt_out_rate": _rounded(stats.opt_out_rate if stats else None),
         "flags": flags(stats, review) if stats else [],
     }
     return row | {"counts": dict(sorted(counts.items()))}
@@ -197,8 +197,15 @@ def headline(report: dict[str, Any]) -> str:
     )
 
 
-def _rate(value: float, flag: str, row: dict[str, Any]) -> Text:
-    """A rate as a percentage, bold red and marked when it is past a review threshold."""
+def _rounded(rate: float | None) -> float | None:
+    return None if rate is None else round(rate, 4)
+
+
+def _rate(value: float | None, flag: str, row: dict[str, Any]) -> Text:
+    """A rate as a percentage, bold red and marked when it is past a review threshold; a
+    dash for a rule that sent nothing."""
+    if value is None:
+        return Text("–")
     if flag in row["flags"]:
         return Text(f"{_MARK} {value:.1%}", style=_FLAGGED)
     return Text(f"{value:.1%}")

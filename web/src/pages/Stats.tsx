@@ -29,8 +29,9 @@ interface Figures {
   cost_usd: number;
   cost_per_reply: number | null;
   cost_per_conversion: number | null;
-  response_rate: number;
-  opt_out_rate: number;
+  /** Null for a row that sent nothing, which no rate describes. */
+  response_rate: number | null;
+  opt_out_rate: number | null;
   flags: string[];
   sample_too_small: boolean;
 }
@@ -209,9 +210,9 @@ export function StatsPage() {
       label,
       row.sent,
       row.responded,
-      row.sent ? row.response_rate : null,
+      row.response_rate,
       row.opted_out,
-      row.sent ? row.opt_out_rate : null,
+      row.opt_out_rate,
       row.converted,
       row.ai_cost_usd,
       row.messaging_cost_usd,
@@ -223,8 +224,8 @@ export function StatsPage() {
     download(`stats-${shown.from}-${shown.to}.csv`, toCsv(header, rows));
   };
   const openRow = data?.rules.find((row) => row.rule_id === open);
-  /** A share of a row's sends; none when it sent nothing, which no rate describes. */
-  const rate = (row: Figures, share: number) => (row.sent ? format.percent(share) : "–");
+  /** A share of a row's sends; a dash when it sent nothing. */
+  const rate = (share: number | null) => (share === null ? "–" : format.percent(share));
   /** A row's cells after its name, the same for a rule and for every rule together. */
   const figureCells = (row: Figures) => (
     <>
@@ -232,10 +233,10 @@ export function StatsPage() {
         {format.number(row.sent)}
       </Table.Td>
       <Table.Td data-label={t("stats.responseRate")} data-col="responded">
-        {rate(row, row.response_rate)} ({format.number(row.responded)})
+        {rate(row.response_rate)} ({format.number(row.responded)})
       </Table.Td>
       <Table.Td data-label={t("stats.optOutRate")} data-col="opted_out">
-        {rate(row, row.opt_out_rate)} ({format.number(row.opted_out)})
+        {rate(row.opt_out_rate)} ({format.number(row.opted_out)})
       </Table.Td>
       <Table.Td data-label={t("stats.conversions")}>{format.number(row.converted)}</Table.Td>
       <Table.Td data-label={t("stats.aiCost")} data-testid="ai-cost">
@@ -303,7 +304,7 @@ export function StatsPage() {
             <Kpi
               testId="kpi-replies"
               label={t("stats.responseRate")}
-              value={rate(data.total, data.total.response_rate)}
+              value={rate(data.total.response_rate)}
               detail={t("stats.repliesDetail", { replied: data.total.responded, sent: data.total.sent })}
             />
             <Kpi testId="kpi-cost" label={t("stats.costPerReply")} value={cost(data.total.cost_per_reply)} detail={t("stats.costTotal", { cost: format.dollars(data.total.cost_usd) })} />

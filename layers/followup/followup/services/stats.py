@@ -337,15 +337,16 @@ class PeriodStats(BaseModel):
     def sent(self) -> int:
         return self.counts.get("sent", 0)
 
-    def rate(self, counter: str) -> float:
-        return self.counts.get(counter, 0) / self.sent if self.sent else 0.0
+    def rate(self, counter: str) -> float | None:
+        """The share of sends a counter reached; none when nothing was sent."""
+        return self.counts.get(counter, 0) / self.sent if self.sent else None
 
     @property
-    def response_rate(self) -> float:
+    def response_rate(self) -> float | None:
         return self.rate("responded")
 
     @property
-    def opt_out_rate(self) -> float:
+    def opt_out_rate(self) -> float | None:
         return self.rate("opted_out")
 
 
@@ -357,7 +358,12 @@ class RuleStats(PeriodStats):
 
 def opt_out_spike(row: PeriodStats, review: ReviewThresholds) -> bool:
     """More opt-outs than the threshold allows, over at least the minimum sample of sends."""
-    return row.sent >= review.min_opt_out_sample and row.opt_out_rate > review.max_opt_out_rate
+    rate = row.opt_out_rate
+    return (
+        row.sent >= review.min_opt_out_sample
+        and rate is not None
+        and rate > review.max_opt_out_rate
+    )
 
 
 def too_few_to_judge(row: PeriodStats, review: ReviewThresholds) -> bool:
@@ -369,8 +375,9 @@ def flags(row: PeriodStats, review: ReviewThresholds) -> list[str]:
     """Why staff should review a rule: too few replies or too many opt-outs, each judged
     only from its minimum sample of sends on."""
     found = []
+    rate = row.response_rate
     judged = row.sent >= review.min_response_sample
-    if judged and row.response_rate < review.min_response_rate:
+    if judged and rate is not None and rate < review.min_response_rate:
         found.append("low_response")
     if opt_out_spike(row, review):
         found.append("high_opt_out")
