@@ -141,6 +141,7 @@ def test_a_message_of_only_an_opt_out_in_the_evaluation_set_is_never_read_as_an_
         (SAO_PAULO, "agora não dá", Intent.BUSY),
         (NEW_YORK, "in a meeting", Intent.BUSY),
         (JAKARTA, "jangan sekarang kak", Intent.BUSY),
+        (JAKARTA, "Bukan sekarang", Intent.BUSY),
         (JAKARTA, "jgn skrg ya", Intent.BUSY),
         (JAKARTA, "jangan dulu deh", Intent.BUSY),
         (SAO_PAULO, "agora não", Intent.BUSY),

@@ -536,7 +536,7 @@ _BUSY = _any(
     r"in a (?:bit|while|minute|sec)|give me (?:a|one) (?:minute|min|sec|second|moment)"
     r"|one (?:sec|second|moment)|daqui a pouco|daqui a pouquinho|(?:um|1) (?:minuto|momento)"
     r"|en un rato|un momento",
-    r"(?:jangan|jgn|ga|gak|nggak|tidak) (?:sekarang|skrg)|(?:jangan|jgn) dulu",
+    r"(?:jangan|jgn|ga|gak|nggak|tidak|bukan|bkn) (?:sekarang|skrg)|(?:jangan|jgn) dulu",
     r"agora nao$",
     r"(?:dont|do not) (?:call|text|message|ring) (?:me )?(?:now|right now|agora|ahora)"
     r"|(?:jangan|jgn) (?:telpon|telp|tlp|hubungi|wa|chat|sms)(?: (?:aku|saya))? (?:sekarang|skrg)"

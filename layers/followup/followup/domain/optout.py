@@ -104,13 +104,18 @@ _PHRASES = (
     r"(?:stop|cancel|unsubscribe|unsub|opt out|optout|opt me out)"
     r"(?: me)?(?: from (?:this|these|here|it|all|everything|the list|your list|this list))?",
     r"stop (?:all|everything|it)",
+    r"(?:unsubscribe|unsub)(?: me)? (?:all|everything)",
+    r"cancel (?:my |the |this )?subscription",
     r"(?:i )?(?:dont|do not) want (?:to (?:receive|get) )?(?:any )?(?:more )?"
     r"(?:(?:these|this|your|the|any) )?(?:messages|message|texts|msgs|promotions|promos)"
     + _EN_MORE,
     r"(?:stop|quit) (?:sending|messaging|msging|texting|contacting|spamming|emailing|"
     r"bothering|writing to|receiving|getting)" + _EN_ME + _EN_MORE,
-    r"stop (?:the |these |your |all |all the )?"
-    r"(?:messages|message|texts|msgs|spam|promotions|notifications|marketing|reminders)",
+    r"stop (?:the |these |your |all |all the )?(?:marketing |promotional |promo )?"
+    r"(?:messages|message|texts|msgs|msg|spam|promotions|promos|notifications|marketing|"
+    r"reminders|offers|ads)",
+    r"stop send(?: me| us)? (?:any )?(?:messages|message|msgs|msg|texts|promos|promo|"
+    r"promotions|spam|anything)" + _EN_MORE,
     r"(?:dont|do not|never) (?:message|text|contact|spam|email|bother|write to) (?:me|us)"
     + _EN_MORE,
     r"(?:dont|do not|never) send (?:me |us )?(?:any )?(?:more )?"
@@ -118,12 +123,12 @@ _PHRASES = (
     r"(?:i )?(?:want to|wish to|would like to|d like to|id like to) (?:unsubscribe|opt out)",
     r"(?:(?:remove|delete) (?:me|my number|my contact)(?: from)?|take me off)"
     r"(?: (?:this|the|your) (?:list|mailing list|contacts|database))?",
-    r"no more (?:messages|texts|msgs|spam|promotions)(?: please)?",
+    r"no more (?:messages|texts|msgs|spam|promotions|promos|promo|offers|ads)(?: please)?",
     r"leave me alone",
     # Indonesian
     r"(?:berhenti|stop|setop|hentikan|stopkan)"
     r" (?:kirim|mengirim|kirimi|ngirim|mengirimi|chat|sms|wa|pesan|promo|promosi|spam|hubungi|"
-    r"menghubungi|berlangganan)" + _ID_MORE,
+    r"menghubungi|berlangganan|langganan)" + _ID_MORE,
     r"jangan (?:kirim|kirimi|mengirim|ngirim|hubungi|menghubungi|chat|sms|wa|wa2|ganggu|spam)"
     + _ID_MORE,
     r"(?:(?:gak|ga|gk|nggak|ngga|tidak|tdk|ndak) usah|gausah|gaush|ngga usah)"
@@ -165,6 +170,10 @@ _PHRASES = (
     r"(?:(?:yo )?quiero )?(?:darme|me doy|dame|denme|deme) de baja"
     r"(?: de (?:la|esta|su|tu) lista| de los mensajes)?",
     r"baja de (?:la|esta|su|tu) lista",
+    r"no (?:quiero )?mas (?:mensajes|mensaje|promociones|ofertas|spam)(?: por favor)?",
+    r"(?:(?:yo )?quiero )?(?:cancelar|anular) (?:mi |la )?suscripcion",
+    r"(?:(?:yo )?quiero )?(?:desuscribirme|desuscribir|desuscribanme|desuscribeme)"
+    r"(?: de (?:la|esta|su|tu) lista)?",
     r"(?:ya )?basta de (?:mensajes|mensaje|promociones|spam)",
     r"(?:eliminenme|eliminame|elimineme|borrenme|borrame|saquenme|sacame|quitenme|quitame)"
     r" de (?:la|esta|su|tu|sus|tus) (?:lista|listas|base de datos|contactos)",
