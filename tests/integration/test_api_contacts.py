@@ -554,3 +554,49 @@ def test_a_number_a_crm_sends_for_an_attribute_is_kept_as_its_text(engine: Local
     )
     assert status == 422
     assert refused["error"]["details"][0]["field"] == "attributes.paid"
+
+
+def test_a_number_kept_as_a_decimal_is_the_lead_s_own_number(engine: LocalEngine) -> None:
+    # Given a CRM whose phone column became a float column (pandas, with a blank cell in it)
+    status, created = call(
+        engine, "POST", "/api/contacts", raw='{"wa_id": 6281100000874.0, "name": "Budi"}'
+    )
+    line = '{"wa_id": 6281100000875.0, "name": "Sari"}'
+    _, lines_report = call(
+        engine, "POST", "/api/contacts/import", raw=line, content_type="application/x-ndjson"
+    )
+    _, csv_report = imported(engine, "wa_id,name\n6281100000876.0,Rina\n")
+    # Then each is kept under its own number, not one with a 0 added
+    assert (status, created["wa_id"]) == (201, "6281100000874")
+    assert (lines_report["created"], csv_report["created"]) == (1, 1)
+    for wa_id in ("6281100000875", "6281100000876"):
+        found = find_contact(engine.deps, wa_id, None)
+        assert found is not None
+        assert found.item.wa_id == wa_id
+    assert find_contact(engine.deps, "62811000008750", None) is None
+    # And a number with a fraction is no phone number: refused, naming it
+    status, refused = call(engine, "POST", "/api/contacts", raw='{"wa_id": 6281100000877.5}')
+    assert (status, refused["error"]["details"][0]["field"]) == (422, "wa_id")
+    assert find_contact(engine.deps, "62811000008775", None) is None
+
+
+def test_nan_and_infinity_are_refused_not_kept_as_text(engine: LocalEngine) -> None:
+    # Given a CRM whose JSON writer puts NaN for a missing value, as Python's does
+    body = '{"wa_id": "6281100000878", "name": NaN}'
+    # When it posts a contact so written, or imports lines so written
+    status, answer = call(engine, "POST", "/api/contacts", raw=body)
+    lines = (
+        '{"wa_id": "6281100000879", "attributes": {"fee": Infinity}}\n{"wa_id": "6281100000880"}'
+    )
+    _, report = call(
+        engine, "POST", "/api/contacts/import", raw=lines, content_type="application/x-ndjson"
+    )
+    # Then the body is refused in words, and the line alone, the others imported
+    assert (status, answer["error"]["code"]) == (400, "bad_request")
+    assert "NaN is no JSON number" in answer["error"]["message"]
+    assert find_contact(engine.deps, "6281100000878", None) is None
+    assert report["created"] == 1
+    [rejected] = report["rejected"]
+    assert (rejected["line"], rejected["field"]) == (1, "row")
+    assert "Infinity is no JSON number" in rejected["reason"]
+    assert find_contact(engine.deps, "6281100000879", None) is None

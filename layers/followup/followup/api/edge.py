@@ -8,6 +8,8 @@ import base64
 import json
 from typing import Any
 
+from followup.domain import strict_json
+
 IMPORT_KINDS = {"text/csv": "csv", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl"}
 """What a contact import reads, by media type."""
 
@@ -74,9 +76,9 @@ def unreadable_body(event: dict[str, Any], accepted: frozenset[str]) -> dict[str
         except ValueError:  # not base64, or not UTF-8 (a CRM writing Latin-1)
             return raw(400, "bad_request", "the body is not JSON in UTF-8")
     try:
-        json.loads(body)
-    except (ValueError, RecursionError):  # nested deeper than the parser goes: no body of ours
-        return raw(400, "bad_request", "the body is not valid JSON")
+        strict_json.loads(body)
+    except strict_json.NotJson as error:
+        return raw(400, "bad_request", f"the body is {error}")
     return None
 
 

@@ -11,6 +11,9 @@ from followup.loading import loading
 
 _SEPARATORS = str.maketrans("", "", " -().")
 """What people type between a number's digits: spaces, dashes, dots and parentheses."""
+_AS_DECIMAL = re.compile(r"\s*(\+?\d{8,15})\.0+\s*")
+"""A number a spreadsheet or a CRM kept as a decimal ("6281100000201.0", pandas' way with
+a phone column that has a blank cell): its decimals are none of its digits."""
 
 
 def country_of(address: str | None) -> str | None:
@@ -55,8 +58,10 @@ def zone_of(address: str | None, home: str) -> str | None:
 def international_digits(typed: str) -> str | None:
     """The digits of a phone number written country code first, with "+", the
     international "00" or neither, and spaces, dashes, dots or parentheses between them
-    ("+62 811-0000-0201" → 6281100000201); None for text that is no such number."""
-    bare = typed.strip().translate(_SEPARATORS)
+    ("+62 811-0000-0201" → 6281100000201), or kept as a decimal ("6281100000201.0"); None
+    for text that is no such number."""
+    decimal = _AS_DECIMAL.fullmatch(typed)
+    bare = (decimal.group(1) if decimal else typed).strip().translate(_SEPARATORS)
     digits = bare[1:] if bare.startswith("+") else bare.removeprefix("00")
     return digits if digits.isascii() and digits.isdigit() else None
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from followup.domain import strict_json
 from followup.domain.conditions import field_error
 from followup.domain.contact import USER_ID, Contact, Score
 from followup.domain.errors import DomainError, InvalidField, problem_message
@@ -87,6 +87,15 @@ class ContactRow(BaseModel):
     email: str | None = Field(default=None, max_length=254)
     attributes: dict[Key, Text | None] | None = Field(default=None, max_length=50)
     tags: list[Tag] | None = Field(default=None, max_length=50)
+
+    @field_validator("wa_id", mode="before")
+    @classmethod
+    def _no_fraction(cls, value: object) -> object:
+        """A number sent as a JSON number is kept as its digits (6281100000201.0 too, as a
+        float column writes it); one with a fraction is no phone number."""
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueError("a phone number has no fraction: send it as text")
+        return value
 
     @field_validator("wa_id")
     @classmethod
@@ -161,9 +170,9 @@ def rows(text: str, kind: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
         if _blank(line):
             continue
         try:
-            parsed = json.loads(line)
-        except json.JSONDecodeError:
-            yield number, "not valid JSON"
+            parsed = strict_json.loads(line)
+        except strict_json.NotJson as error:
+            yield number, str(error)
             continue
         yield number, parsed if isinstance(parsed, dict) else "not a JSON object"
 
