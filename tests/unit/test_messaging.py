@@ -225,6 +225,36 @@ def test_missing_field_without_fallback_renders_empty_not_the_raw_placeholder() 
     )
 
 
+def test_a_field_a_crm_sent_blank_reads_the_default() -> None:
+    # Given a lead whose CRM sent the program as an empty field and a name of spaces
+    contact = inside_window(name="   ", attributes={"program": "", "intake": " "})
+    text = "Hi {name|there}, still thinking about {attributes.program|our course}?"
+
+    # Then the lead reads the defaults, not gaps, in free text and in a template alike
+    assert text_of(text, contact) == "Hi there, still thinking about our course?"
+    template = TemplateRef(
+        name="intake_reminder",
+        language="en",
+        params=[TemplateParam(field="attributes.intake", default="the next intake")],
+    )
+    composed = compose(a_step(template=template), a_contact(attributes={"intake": " "}), NOW)
+    assert composed is not None
+    assert composed.params == ["the next intake"]
+
+
+def test_a_parameter_default_goes_on_one_line_as_whatsapp_takes_it() -> None:
+    # Given a template parameter whose default was written on two lines
+    template = TemplateRef(
+        name="intake_reminder",
+        language="en",
+        params=[TemplateParam(field="attributes.intake", default="the next\nintake   soon")],
+    )
+    # When a lead without the field is sent it / Then the default goes on one line
+    composed = compose(a_step(template=template), a_contact(), NOW)
+    assert composed is not None
+    assert composed.params == ["the next intake soon"]
+
+
 def test_text_without_placeholders_is_sent_verbatim() -> None:
     contact = inside_window(name="Budi")
     text = 'Literal braces stay: {"json": 1} and {Name} and {}'

@@ -394,13 +394,15 @@ class Contact(BaseModel):
         return Contact.model_validate({**self.model_dump(), **update}, context=context)
 
     def field(self, path: str) -> str | None:
-        """A value for personalisation: `name`, `first_name`, `stage`, `attributes.x`."""
+        """A value for personalisation: `name`, `first_name`, `stage`, `attributes.x`; None
+        for one blank (an attribute a CRM sent as ""), so a placeholder's default is used."""
         if path.startswith("attributes."):
-            return self.attributes.get(path.removeprefix("attributes."))
-        if path == "first_name":
-            return self.name.split()[0] if self.name.strip() else None
-        value = getattr(self, path, None) if path in PERSONAL_FIELDS else None
-        return str(value) if value not in (None, "") else None
+            value: object = self.attributes.get(path.removeprefix("attributes."))
+        elif path == "first_name":
+            value = next(iter(self.name.split()), None)
+        else:
+            value = getattr(self, path, None) if path in PERSONAL_FIELDS else None
+        return str(value) if value is not None and str(value).strip() else None
 
 
 EVENTS_KEPT = 4

@@ -190,7 +190,7 @@ def _param(param: TemplateParam, contact: Contact) -> str:
     if param.text is not None:
         return " ".join(param.text.split())
     assert param.field is not None
-    return " ".join((contact.field(param.field) or "").split()) or param.default
+    return " ".join((contact.field(param.field) or param.default).split())
 
 
 def missing_param(step: Step, message: RenderedMessage) -> str | None:
