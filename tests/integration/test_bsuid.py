@@ -10,12 +10,14 @@ import httpx
 
 from followup.adapters.claude import ClaudeWriter
 from followup.domain.ai import DEFAULT_MODEL
-from followup.domain.followup import Status
+from followup.domain.followup import FollowUp, Status
 from followup.services.contacts import find_contact
+from followup_local import envelopes
 from followup_local.engine import LOCAL_API_KEY, LocalEngine
 from followup_local.fake_anthropic import FakeAnthropic
 from tests.support.api import call
 from tests.support.builders import rule
+from tests.support.sender import sent_followup
 from tests.support.webhook import payload, post
 
 HOUR = timedelta(hours=1)
@@ -200,3 +202,58 @@ def test_folding_a_newcomer_does_not_ask_claude_again(engine: LocalEngine) -> No
     ]
     assert heard.intent is not None
     assert (heard.intent.source, heard.intent.intent) == ("ai", "not_interested")
+
+
+LEAD = "6281100000981"
+
+
+def _delivered_naming(engine: LocalEngine, followup: FollowUp, user_id: str) -> None:
+    """WhatsApp's `delivered` for `followup`, naming the lead's user id beside their number."""
+    delivered = envelopes.status(
+        followup.provider_message_id or "",
+        "delivered",
+        engine.clock.now(),
+        LEAD,
+        followup.id,
+    )
+    delivered["entry"][0]["changes"][0]["value"]["statuses"][0]["recipient_user_id"] = user_id
+    assert engine.deliver(delivered) == 200
+
+
+def test_a_stop_under_the_user_id_a_delivery_named_stops_the_lead_we_messaged(
+    engine: LocalEngine,
+) -> None:
+    # Given a lead messaged by number, whose delivery WhatsApp reported with their user id
+    followup = sent_followup(engine, LEAD)
+    _delivered_naming(engine, followup, BSUID)
+    # When they answer STOP, WhatsApp naming them by that user id alone (a username user)
+    engine.clock.advance(timedelta(minutes=5))
+    assert (
+        post(engine, from_user(BSUID, "wamid.BS0981", engine.clock.now(), "STOP"))["statusCode"]
+        == 200
+    )
+    # Then that lead is opted out, and the follow-up answered: no second contact made
+    lead = find_contact(engine.deps, LEAD, None)
+    assert lead is not None
+    assert (lead.item.user_id, lead.item.opted_out) == (BSUID, True)
+    assert contact_ids(engine, BSUID) == {lead.item.id}
+    stored = engine.deps.followups.followup(followup.id)
+    assert stored is not None
+    assert stored.status is Status.OPTED_OUT
+
+
+def test_a_delivery_naming_a_user_id_leaves_one_a_contact_has_or_another_holds(
+    engine: LocalEngine,
+) -> None:
+    # Given a lead messaged by number, and a person an early message by user id made
+    followup = sent_followup(engine, LEAD)
+    assert post(engine, from_user(BSUID, "wamid.BS0982", engine.clock.now()))["statusCode"] == 200
+    other = find_contact(engine.deps, None, BSUID)
+    assert other is not None
+    # When the lead's delivery names that user id
+    _delivered_naming(engine, followup, BSUID)
+    # Then it stays with the contact that holds it, and the lead gets none
+    lead = find_contact(engine.deps, LEAD, None)
+    assert lead is not None
+    assert lead.item.user_id is None
+    assert contact_ids(engine, BSUID) == {other.item.id}

@@ -274,6 +274,7 @@ def _status(raw: Any) -> WebhookEvent:
         state=state,
         at=status.timestamp,
         recipient=status.recipient_id or status.recipient_user_id,
+        user_id=status.recipient_user_id,
         followup_id=status.biz_opaque_callback_data,
         errors=errors,
         pricing=_pricing(status.pricing),

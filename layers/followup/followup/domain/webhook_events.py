@@ -89,6 +89,9 @@ class DeliveryStatus:
     state: DeliveryState
     at: datetime
     recipient: str | None = None
+    user_id: str | None = None
+    """The recipient's business-scoped user id, when WhatsApp names one (`recipient_user_id`,
+    beside their number or instead of it)."""
     followup_id: str | None = None
     errors: tuple[ProviderError, ...] = field(default_factory=tuple)
     pricing: Pricing | None = None

@@ -208,11 +208,38 @@ def apply_status(deps: Deps, status: DeliveryStatus) -> str:
     for _ in range(_LATE_TRIES):
         outcome = _status_applied(deps, found, status)
         if outcome is not None:
+            if outcome in _FIRST_REACHED and status.user_id and status.recipient != status.user_id:
+                _user_id_learned(deps, found.contact_id, status.user_id, status.at)
             return outcome
         found = deps.followups.followup(found.id)
         if found is None:
             return "stale"
     return "stale"
+
+
+_FIRST_REACHED = frozenset({"delivered", "read"})
+"""What `apply_status` answers for a status that first shows a message on the lead's phone."""
+
+
+def _user_id_learned(deps: Deps, contact_id: str, user_id: str, at: datetime) -> None:
+    """WhatsApp named the lead's business-scoped user id beside the number we sent to: a
+    contact without one keeps it, so what they write under that id alone (a username
+    user's message, from 2026) finds them, their STOP included. A contact with a user id
+    keeps its own (a change comes as its own notice), and an id another contact holds stays
+    with that contact."""
+    current = deps.contacts.contact(contact_id)
+    if current is None or current.item.user_id or user_id in current.item.previous_user_ids:
+        return
+    if find_contact(deps, None, user_id) is not None:
+        return
+    update_contact(
+        deps,
+        contact_id,
+        lambda contact: (
+            contact if contact.user_id else contact.model_copy(update={"user_id": user_id})
+        ),
+        at,
+    )
 
 
 def _status_applied(deps: Deps, found: FollowUp, status: DeliveryStatus) -> str | None:
