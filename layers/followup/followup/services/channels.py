@@ -368,8 +368,9 @@ def _deliver(
     address = contact.address(followup.channel)
     if followup.channel == "sms" and deps.sms is not None and address and step.text:
         text = fit_sms(render_text(step.text, contact))
-        handing_over()
-        return RenderedMessage(kind="sms", text=text), deps.sms.send(address, text)
+        with handing_over(ChannelRefused, ChannelBusy):
+            sent = deps.sms.send(address, text)
+        return RenderedMessage(kind="sms", text=text), sent
     if followup.channel == "email" and deps.email is not None and address and step.email:
         subject = one_line(render_text(step.email.subject, contact))
         body = render_text(step.email.body, contact)
@@ -380,6 +381,7 @@ def _deliver(
             unsubscribe_for=contact.id,
             followup_id=followup.id,
         )
-        handing_over()
-        return RenderedMessage(kind="email", subject=subject, text=body), deps.email.send(outbound)
+        with handing_over(ChannelRefused, ChannelBusy):
+            sent = deps.email.send(outbound)
+        return RenderedMessage(kind="email", subject=subject, text=body), sent
     raise ChannelRefused(f"cannot send {followup.channel} from this step")

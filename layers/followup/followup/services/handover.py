@@ -5,6 +5,8 @@ the provider's word or the sending deadline, and never sent again."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
@@ -16,9 +18,18 @@ _WRITTEN: ContextVar[AiWriting | None] = ContextVar("written", default=None)
 _PAID: ContextVar[AiWriting | None] = ContextVar("paid", default=None)
 
 
-def handing_over() -> None:
-    """A message goes to a provider now."""
+@contextmanager
+def handing_over(*refusals: type[Exception]) -> Iterator[None]:
+    """A message goes to a provider now. One it refuses (`refusals`: its word that it took
+    nothing, such as WhatsApp's 131047 before the step's template goes instead) leaves the
+    send as it was, so a store error after it still queues the follow-up again."""
+    before = _HANDED.get()
     _HANDED.set(True)
+    try:
+        yield
+    except refusals:
+        _HANDED.set(before)
+        raise
 
 
 def handed_over() -> bool:

@@ -314,9 +314,8 @@ def send_routed(deps: Deps, outbound: OutboundMessage, now: datetime) -> str:
     as an invalid parameter (100): the template is no longer marketing, its category's
     webhook late or lost (the next sync or webhook moves it); a parameter truly invalid
     is refused by `/messages` too."""
-    handing_over()
     try:
-        return deps.whatsapp.send(outbound)
+        return _handed(deps, outbound)
     except ProviderRejected as rejected:
         if not outbound.marketing or rejected.failure.code not in (MARKETING_TERMS, NOT_MARKETING):
             raise
@@ -325,7 +324,7 @@ def send_routed(deps: Deps, outbound: OutboundMessage, now: datetime) -> str:
                 "the Marketing Messages API refused a template: sent through /messages",
                 extra={"template": outbound.message.template_name, "why": rejected.failure.reason},
             )
-            return deps.whatsapp.send(replace(outbound, marketing=False))
+            return _handed(deps, replace(outbound, marketing=False))
         reason = rejected.failure.reason
     why = f"the Marketing Messages API refused us (131055, terms not accepted): {reason}"
     first: list[bool] = []
@@ -339,7 +338,13 @@ def send_routed(deps: Deps, outbound: OutboundMessage, now: datetime) -> str:
     _change(deps, refused)
     if first[0]:
         log.warning("marketing templates fall back to /messages", extra={"reason": why})
-    return deps.whatsapp.send(replace(outbound, marketing=False))
+    return _handed(deps, replace(outbound, marketing=False))
+
+
+def _handed(deps: Deps, outbound: OutboundMessage) -> str:
+    """The message handed to 360dialog; refused, it sent nothing."""
+    with handing_over(ProviderRejected):
+        return deps.whatsapp.send(outbound)
 
 
 def _to_us(decided: Gate, recipient: str) -> Gate:
