@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 
 MIN_INSTANCES = 2  # the smallest maximum concurrency an SQS event source accepts
+MAX_INSTANCES = 1000  # the largest
 THREADS = 10  # one SQS batch holds at most 10 messages
 HEADROOM = 1.25
 

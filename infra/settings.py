@@ -15,8 +15,10 @@ from pydantic import (
     model_validator,
 )
 
+from followup.domain.channels import EMAIL_PATTERN
 from followup.domain.pacing import DEFAULT_RATE, MAX_RATE
 from followup.wiring.config import NumberDescription, UrlSetting
+from infra.capacity import MAX_INSTANCES, send_capacity
 
 D360_PRODUCTION = "https://waba-v2.360dialog.io"
 
@@ -106,6 +108,14 @@ class DeploySettings(BaseModel):
     api_rate_limit: int = Field(default=50, ge=1, description="steady requests per second")
     api_burst_limit: int = Field(default=100, ge=1)
 
+    @field_validator("alarm_email")
+    @classmethod
+    def _an_address(cls, value: str | None) -> str | None:
+        """An address SNS subscribes, refused here rather than minutes into a deploy."""
+        if value is not None and not EMAIL_PATTERN.match(value):
+            raise ValueError(f"{value!r} is not an email address (name@example.com)")
+        return value
+
     @field_validator("number_rates", "numbers", mode="before")
     @classmethod
     def _listed(cls, value: Any) -> Any:
@@ -136,6 +146,19 @@ class DeploySettings(BaseModel):
             raise ValueError(
                 f"{' and '.join(given)} given without user_pool_id (a new pool would be "
                 "created instead)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _senders_sized(self) -> Self:
+        """The senders a rate needs fit what an SQS event source may run at once."""
+        needed = send_capacity(self.total_rate, self.send_time_ms).instances
+        if needed > MAX_INSTANCES:
+            raise ValueError(
+                f"{self.total_rate} sends a second at send_time_ms={self.send_time_ms} needs"
+                f" {needed} sender instances, more than the {MAX_INSTANCES} an SQS event"
+                " source runs: lower the numbers' rates (number_rates, numbers,"
+                " sends_per_second) or send_time_ms"
             )
         return self
 

@@ -32,6 +32,7 @@ def distribution(stack: FollowupStack) -> tuple[s3.Bucket, cloudfront.Distributi
         object_ownership=s3.ObjectOwnership.OBJECT_WRITER,  # CloudFront writes with ACLs
         lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))],
         removal_policy=stack.keep_in_production(),
+        auto_delete_objects=not stack.settings.production,  # a bucket with logs stays
     )
     bucket = s3.Bucket(
         stack,
@@ -42,6 +43,7 @@ def distribution(stack: FollowupStack) -> tuple[s3.Bucket, cloudfront.Distributi
         server_access_logs_bucket=stack.access_logs,
         server_access_logs_prefix="s3/",
         removal_policy=stack.keep_in_production(),
+        auto_delete_objects=not stack.settings.production,
     )
     spa = cloudfront.ErrorResponse  # unknown paths are app routes: answer index.html
     distribution = cloudfront.Distribution(

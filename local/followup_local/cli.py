@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,25 +28,11 @@ from followup.domain.localtime import FIRST_YEAR
 from followup_local import connect, dry_run_cli, duplicates_cli, replay_cli
 from followup_local.devstack import DevOptions, DevStack
 from followup_local.durable import StateError
+from followup_local.flags import bounded, instant
 from followup_local.simulator import Outcome, SimulationConfig, simulate
 from followup_local.simulator.funnel import START
 from followup_local.simulator.report import headline, summary, table, write_audit
 from followup_local.tokens import DevTokens
-
-
-def _bounded(low: int, high: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be between {low} and {high}, got {value}")
-        return value
-
-    parse.__name__ = "number"
-    return parse
-
 
 _CLOCK_YEARS = (FIRST_YEAR, datetime.fromtimestamp(LATEST_SECONDS, UTC).year - 1)
 """The years the demo clock may start in: the engine's, up to the last before the latest
@@ -74,15 +60,7 @@ def _day(text: str) -> datetime:
 
 
 def _instant(text: str) -> datetime:
-    try:
-        found = datetime.fromisoformat(text)
-    except ValueError:
-        found = None
-    if found is None or found.tzinfo is None:
-        raise argparse.ArgumentTypeError(
-            f"expected a date and time with its UTC offset, e.g. 2026-11-29T21:00:00+07:00, "
-            f"got {text!r}"
-        )
+    found = instant(text)
     first, last = _CLOCK_YEARS
     if not first <= found.year <= last:
         raise argparse.ArgumentTypeError(
@@ -141,26 +119,26 @@ def parser() -> argparse.ArgumentParser:
     defaults = SimulationConfig()
     run.add_argument(
         "--contacts",
-        type=_bounded(1, 100_000),
+        type=bounded(1, 100_000),
         default=defaults.contacts,
         help="leads, a fifth of them writing first during the run (default: %(default)s)",
     )
     run.add_argument(
         "--days",
-        type=_bounded(1, 365),
+        type=bounded(1, 365),
         default=defaults.days,
         help="virtual days to run (default: %(default)s)",
     )
     run.add_argument(
         "--tick",
-        type=_bounded(1, 1440),
+        type=bounded(1, 1440),
         default=defaults.tick_minutes,
         metavar="MINUTES",
         help="minutes between scheduler ticks (default: %(default)s)",
     )
     run.add_argument(
         "--seed",
-        type=_bounded(0, 2**63 - 1),
+        type=bounded(0, 2**63 - 1),
         default=defaults.seed,
         help="random seed for the leads and their behaviour (default: %(default)s)",
     )
@@ -197,11 +175,11 @@ def parser() -> argparse.ArgumentParser:
         "the WhatsApp sandbox page. Ctrl-C stops it; data is kept in the state directory.",
     )
     dev.add_argument(
-        "--port", type=_bounded(1, 65535), default=8000, help="gateway port (default: %(default)s)"
+        "--port", type=bounded(1, 65535), default=8000, help="gateway port (default: %(default)s)"
     )
     dev.add_argument(
         "--tick",
-        type=_bounded(0, 3600),
+        type=bounded(0, 3600),
         default=60,
         metavar="SECONDS",
         help="seconds between enqueue / dispatch / expire ticks, the first at start; 0: only "
@@ -216,7 +194,7 @@ def parser() -> argparse.ArgumentParser:
     )
     dev.add_argument(
         "--contacts",
-        type=_bounded(0, 5000),
+        type=bounded(0, 5000),
         default=40,
         help="demo leads seeded on first start (default: %(default)s)",
     )

@@ -496,6 +496,7 @@ def _sandbox_keys() -> list[str]:
 def _check_config() -> None:
     """The configuration as the environment gives it, read before anything starts: a
     SettingError with one line per problem, naming its variable, when it cannot be used."""
+    _json_setting("FOLLOWUP_NUMBERS", list)  # JSON the settings library would not name
     try:
         Config()
     except ValidationError as refused:

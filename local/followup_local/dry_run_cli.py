@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from followup.api.auth import Role
+from followup_local.flags import bounded, instant
 from followup_local.statelock import running_url
 from followup_local.tokens import DevTokens
 
@@ -94,8 +95,12 @@ def add_parser(verbs: Any, state_dir: Path) -> None:
         metavar="AFTER=STAGE",
         help="the contact reaches STAGE this long after the start, e.g. 3d=paid",
     )
-    run.add_argument("--days", type=int, default=30, help="how long to play (default: 30)")
-    run.add_argument("--start", help="ISO 8601 instant with its offset (default: now)")
+    run.add_argument(
+        "--days", type=bounded(1, 400), default=30, help="how long to play, 1 to 400 (default: 30)"
+    )
+    run.add_argument(
+        "--start", type=instant, help="ISO 8601 instant with its offset (default: now)"
+    )
     run.add_argument(
         "--url",
         default=os.environ.get("FOLLOWUP_URL"),
@@ -120,7 +125,7 @@ def add_parser(verbs: Any, state_dir: Path) -> None:
 def request_body(args: argparse.Namespace) -> dict[str, Any]:
     body: dict[str, Any] = {"days": args.days, "simulate": [*args.reply, *args.stage_change]}
     if args.start:
-        body["start"] = args.start
+        body["start"] = args.start.isoformat()
     if args.contact:
         body["contact_id"] = args.contact
     else:

@@ -966,6 +966,39 @@ def test_bad_context_is_refused_naming_the_key(tmp_path: Path) -> None:
         synth(tmp_path, sends_per_seccond=20)
 
 
+def test_deploy_settings_a_deploy_would_fail_on_are_refused_at_synth_naming_them(
+    tmp_path: Path,
+) -> None:
+    # An address SNS refuses to subscribe, minutes into a deploy rolled back
+    for address in ("oncall", "ops@", "ops example.com"):
+        with pytest.raises(ValueError, match=r"context alarm_email: .*not an email address"):
+            synth(tmp_path, alarm_email=address)
+    # Rates more senders would need than an SQS event source runs (each within its bounds)
+    with pytest.raises(ValueError, match=r"needs 1250 sender instances.*number_rates"):
+        synth(tmp_path, number_rates="[1000,1000]", send_time_ms=5000)
+
+
+def test_a_dev_stack_empties_the_buckets_it_deletes_and_prod_keeps_them(
+    dev: Synth, prod: Synth
+) -> None:
+    # A bucket CloudFormation deletes must be empty: the app's files and the access logs
+    # are emptied by the stack's own resource first in dev, and both are kept in prod
+    deleted = {
+        name
+        for name, bucket in dev.resources("AWS::S3::Bucket").items()
+        if bucket["DeletionPolicy"] == "Delete"
+    }
+    emptied = {
+        resource["Properties"]["BucketName"]["Ref"]
+        for resource in dev.resources("Custom::S3AutoDeleteObjects").values()
+    }
+    assert len(deleted) == 2
+    assert deleted == emptied
+    kept = prod.resources("AWS::S3::Bucket").values()
+    assert {bucket["DeletionPolicy"] for bucket in kept} == {"Retain"}
+    assert prod.resources("Custom::S3AutoDeleteObjects") == {}
+
+
 def test_a_360dialog_address_without_its_scheme_is_refused_naming_the_key(tmp_path: Path) -> None:
     # Given the host alone, as 360dialog's documents show it: every send would fail with it
     # Then the synth stops, naming the key, before anything is deployed

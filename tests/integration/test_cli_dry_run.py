@@ -54,17 +54,28 @@ def test_a_refusal_prints_the_apis_reason_and_fails(stack: Running) -> None:
     assert "ct_nobody" in done.stderr
 
 
-def test_a_bad_flag_names_itself() -> None:
+@pytest.mark.parametrize(
+    ("flag", "value", "words"),
+    [
+        ("--reply", "soon=hello", "30m, 2h, 3d or 1w"),
+        ("--days", "0", "between 1 and 400"),
+        ("--days", "-3", "between 1 and 400"),
+        ("--start", "next tuesday", "with its UTC offset"),
+        ("--start", "2026-12-08T09:00:00", "with its UTC offset"),
+    ],
+)
+def test_a_bad_flag_names_itself(flag: str, value: str, words: str) -> None:
+    # No stack runs: the flag is refused before anything is asked of one
     done = subprocess.run(
-        [str(FOLLOWUP), "dry-run", "busy-nudge", "--reply", "soon=hello"],
+        [str(FOLLOWUP), "dry-run", "busy-nudge", flag, value],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
     assert done.returncode == 2
-    assert "--reply" in done.stderr
-    assert "30m, 2h, 3d or 1w" in done.stderr
+    assert flag in done.stderr
+    assert words in done.stderr
 
 
 @pytest.mark.slow

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from followup.wiring.config import SECRETS_NAME, Config
+from followup.wiring import ai, runtime
+from followup.wiring.config import ANTHROPIC_API, SECRETS_NAME, Config
 
 URL_SETTINGS = (
     "D360_BASE_URL",
@@ -59,3 +60,16 @@ def test_url_settings_that_cannot_be_urls_are_refused_naming_them(
     # While a local address, as the local stack and the simulator set, is taken as given
     clean.setenv(setting, "http://127.0.0.1:4566/")
     assert "http://127.0.0.1:4566/" in Config().model_dump().values()
+
+
+def test_an_endpoint_left_empty_is_the_service_s_own(clean: pytest.MonkeyPatch) -> None:
+    # Given the AWS and Anthropic overrides set but left empty, as a template of variables has them
+    clean.setenv("AWS_ENDPOINT_URL", "")
+    clean.setenv("ANTHROPIC_BASE_URL", "")
+    clean.setenv("AWS_ACCESS_KEY_ID", "testing")
+    clean.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    clean.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+    config = Config()
+    # Then the AWS clients go to AWS, and Claude is asked at Anthropic's address
+    assert runtime._client("sqs", config).meta.endpoint_url.startswith("https://sqs.")
+    assert str(ai.writer(config)._sdk().base_url).startswith(ANTHROPIC_API)

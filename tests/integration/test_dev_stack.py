@@ -200,6 +200,17 @@ def test_a_malformed_number_list_is_said_naming_its_variable(tmp_path: Path) -> 
     assert "Traceback" not in said
 
 
+def test_a_number_description_that_is_no_json_is_said_naming_its_variable(
+    tmp_path: Path,
+) -> None:
+    # Given FOLLOWUP_NUMBERS cut short as it was pasted
+    done, said = dev_started_with({"FOLLOWUP_NUMBERS": '[{"phone_number_id": "1098001"'}, tmp_path)
+    # Then it stops, naming the variable, with no traceback
+    assert done.returncode == 1
+    assert "FOLLOWUP_NUMBERS" in said
+    assert "Traceback" not in said, said[-1500:]
+
+
 @pytest.mark.parametrize(
     ("setting", "value", "words"),
     [

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
@@ -93,6 +94,12 @@ UrlSetting = Annotated[str, AfterValidator(http_url)]
 """An http(s) URL with a host, kept as the text it was given."""
 OptionalUrlSetting = Annotated[str, AfterValidator(_http_url_if_set)]
 """An http(s) URL with a host, or empty for none."""
+UnsetIfEmpty = Annotated[UrlSetting | None, BeforeValidator(lambda value: value or None)]
+"""An http(s) URL with a host; empty is not set (AWS's own endpoints, not an address of no
+text)."""
+ANTHROPIC_API = "https://api.anthropic.com"
+"""Where Claude answers. Given to the SDK whatever the environment says: left to itself it
+would read `ANTHROPIC_BASE_URL` again, an empty one included."""
 
 
 class SecretsManagerSource(PydanticBaseSettingsSource):
@@ -156,9 +163,7 @@ class Config(BaseSettings):
 
     secrets_name: str = Field(default="", validation_alias=SECRETS_NAME)
     aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
-    aws_endpoint_url: OptionalUrlSetting | None = Field(
-        default=None, validation_alias="AWS_ENDPOINT_URL"
-    )
+    aws_endpoint_url: UnsetIfEmpty = Field(default=None, validation_alias="AWS_ENDPOINT_URL")
     aws_emulated: bool = Field(default=False, validation_alias="FOLLOWUP_AWS_EMULATED")
     """The AWS endpoint is a local emulation that runs one call at a time (the local stack):
     AWS calls wait as long as `adapters.timeouts.EMULATED` allows, not AWS's limits."""
@@ -355,8 +360,8 @@ class Config(BaseSettings):
         description="without it AI messages are unavailable and the static content is sent",
     )
     anthropic_model: str = Field(default=DEFAULT_MODEL, validation_alias="ANTHROPIC_MODEL")
-    anthropic_base_url: OptionalUrlSetting | None = Field(
-        default=None, validation_alias="ANTHROPIC_BASE_URL"
+    anthropic_base_url: Annotated[UrlSetting, BeforeValidator(lambda v: v or ANTHROPIC_API)] = (
+        Field(default=ANTHROPIC_API, validation_alias="ANTHROPIC_BASE_URL")
     )
     anthropic_timeout_seconds: float = Field(
         default=AI.read,
