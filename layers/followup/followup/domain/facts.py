@@ -66,8 +66,47 @@ _NAMED_AMOUNT = re.compile(
     rf"(?P<a>{_AMOUNT})(?![\d.,]*\d|\s?{_MAGNITUDE})",
     re.IGNORECASE,
 )
-_PERCENT_WORDS = r"(?:%|persen|percent|per cent|por cento|porcento)"
+_PERCENT_WORDS = r"(?:%|persen|percent|per cent|por cento|porcento|por ciento)"
 _PERCENT = re.compile(rf"(?P<a>\d+(?:[.,]\d+)?)\s?{_PERCENT_WORDS}", re.IGNORECASE)
+
+
+def _fives() -> dict[str, int]:
+    """Multiples of five up to a hundred as words, the ways discounts are written in the
+    languages checked: "fifty", "twenty-five", "dua puluh lima", "vinte e cinco",
+    "veinticinco"."""
+    tens = {
+        "en": ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"),
+        "id": tuple(
+            f"{unit} puluh"
+            for unit in ("dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan")
+        ),
+        "pt": ("vinte", "trinta", "quarenta", "cinquenta", "sessenta", "setenta", "oitenta",
+               "noventa"),
+        "es": ("veinte", "treinta", "cuarenta", "cincuenta", "sesenta", "setenta", "ochenta",
+               "noventa"),
+    }  # fmt: skip
+    five = {"en": ("-five", " five"), "id": (" lima",), "pt": (" e cinco",), "es": (" y cinco",)}
+    words = {
+        "five": 5, "ten": 10, "fifteen": 15, "hundred": 100, "one hundred": 100,
+        "lima": 5, "sepuluh": 10, "lima belas": 15, "seratus": 100,
+        "cinco": 5, "dez": 10, "quinze": 15, "cem": 100,
+        "diez": 10, "quince": 15, "veinticinco": 25, "cien": 100,
+    }  # fmt: skip
+    for language, written in tens.items():
+        for index, ten in enumerate(written):
+            words[ten] = 20 + 10 * index
+            for ending in five[language]:
+                words[ten + ending] = 25 + 10 * index
+    return words
+
+
+_FIVES = _fives()
+_PERCENT_IN_WORDS = re.compile(
+    r"(?<![^\W\d_])(?P<w>"
+    + "|".join(re.escape(w) for w in sorted(_FIVES, key=len, reverse=True))
+    + rf")\s{_PERCENT_WORDS}",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -112,10 +151,14 @@ def named_amounts(text: str) -> list[Fact]:
 
 
 def percentages(text: str) -> list[Fact]:
-    """The percentages in `text`, in figures or words ("10%", "2,5 persen"), valued."""
+    """The percentages in `text`, in figures or words ("10%", "2,5 persen", "fifty
+    percent", "dua puluh persen"), valued."""
     return [
         Fact(found.group(0), Decimal(found.group("a").replace(",", ".")))
         for found in _PERCENT.finditer(text)
+    ] + [
+        Fact(found.group(0), Decimal(_FIVES[" ".join(found.group("w").lower().split())]))
+        for found in _PERCENT_IN_WORDS.finditer(text)
     ]
 
 

@@ -72,7 +72,7 @@ class Refusal:
 
 _DISCOUNT_WORDS = re.compile(
     r"\b(?:discount|diskon|potongan|desconto|descuento|cashback|promo|voucher|cupom|cupón|"
-    r"coupon|kupon)\b",
+    r"coupon|kupon|half price|half off|setengah harga|metade do pre[çc]o|mitad de precio)\b",
     re.IGNORECASE,
 )
 """Not "off" alone: "your day off", "kick off"; "20% off" and "$10 off" are found as a
@@ -91,9 +91,9 @@ _CLAIMS_HUMAN = re.compile(
 _REFUSAL = re.compile(
     r"\bas an ai\b"
     r"|\bi\s*(?:can(?:no|'|’)?t|won(?:'|’)t|(?:am|'m|’m)\s+(?:unable|not able)\s+to)\s+"
-    r"(?:help|assist|comply|write|create|provide|fulfil+)\b(?!\s+but\b)"
+    r"(?:help|assist|comply|write|create|provide|fulfil+|do that)\b(?!\s+but\b)"
     r"|\b(?:saya|aku)\s+tidak\s+(?:bisa|dapat)\s+(?:membantu|menulis|memenuhi)\b"
-    r"|\bn[ãa]o\s+posso\s+(?:ajudar|escrever|atender)\b"
+    r"|\bn[ãa]o\s+(?:posso|consigo)\s+(?:ajudar|escrever|atender)\b"
     r"|\bno\s+puedo\s+(?:ayudar|escribir|cumplir)\b",
     re.IGNORECASE,
 )
@@ -101,25 +101,63 @@ _REFUSAL = re.compile(
 "I can't help but smile"."""
 _PREAMBLE = re.compile(
     r"^\W*(?:(?:sure|certainly|of course|okay|ok|claro|tentu|baik)\W+)?"
-    r"(?:here(?:'|’)?s|here\s+is|below\s+is|berikut(?:\s+ini)?(?:\s+adalah)?|"
+    r"(?:here(?:'|’)?s|here\s+is|below\s+is|berikut(?:\s+ini)?(?:\s+adalah)?|ini|segue|"
     r"aqui\s+est[áa]|aqu[íi]\s+(?:est[áa]|tienes))"
     r"\b[^\n:]{0,80}?\b(?:message|follow-?up|draft|text|version|reply|response|pesan(?:nya)?|"
     r"mensagem|mensaje)\b[^\n:]{0,40}:",
     re.IGNORECASE,
 )
 """A first line introducing the message to whoever asked for it, in the languages checked."""
+_POSTSCRIPT = re.compile(
+    r"\n[^\n]*\b(?:let me know|would you like|if you(?:'|’)?d like|if you want|i can|feel free|"
+    r"posso|quer que eu|se quiser|me avise|kalau|jika|bila|saya bisa|si quieres|puedo)\b"
+    r"[^\n]*\b(?:(?:this|the) (?:message|draft|text|wording)|another version|the tone|"
+    r"(?:essa|esta|a) mensagem|outra vers[ãa]o|pesan ini|pesannya|draf(?:nya)?|"
+    r"(?:este|el) mensaje|otra versi[óo]n)\b[^\n]*\s*$",
+    re.IGNORECASE,
+)
+"""A last line offering whoever asked to change the message ("Let me know if you'd like any
+changes to this message!"), which the lead would read as written to them."""
 _PLACEHOLDER = re.compile(
     r"\{+\s*\w[^{}\n]{0,40}\}+"
     r"|<\s*[^\W\d][\w ]{0,30}>"
     r"|\[\s*(?:[A-Z][\w ]{0,30}|[\w ]*_[\w ]*"
-    r"|[\w ]*\b(?:name|nama|nome|nombre|link|date)\b[\w ]*)\]"
+    r"|[\w ]*\b(?:name|nama|nome|nombre|link|tautan|enlace|url|date|tanggal|data|fecha|day"
+    r"|hari|dia|time|jam|hora|waktu|program|programa)\b[\w ]*)\]"
 )
 """A blank left for someone to fill in: "{first_name}", "{{1}}", "<name>", "[Name]",
 "[your name]", "[link]"; not a lowercase note in brackets such as "[local model]"."""
 
 _STOP_WORDS = {
     "en": {"the", "you", "your", "and", "is", "are", "to", "we", "for", "with", "this", "it"},
-    "id": {"yang", "dan", "anda", "kamu", "kami", "untuk", "dengan", "ini", "itu", "sudah"},
+    "id": {
+        "yang",
+        "dan",
+        "anda",
+        "kamu",
+        "kami",
+        "untuk",
+        "dengan",
+        "ini",
+        "itu",
+        "sudah",
+        "apakah",
+        "masih",
+        "ingin",
+        "mau",
+        "bisa",
+        "saja",
+        "kalau",
+        "akan",
+        "kapan",
+        "belum",
+        "tidak",
+        "juga",
+        "silakan",
+        "kabar",
+        "kasih",
+        "gimana",
+    },
     "pt": {"você", "voce", "não", "nao", "para", "com", "uma", "que", "seu", "sua", "obrigado"},
     "es": {"usted", "para", "con", "una", "que", "los", "las", "gracias", "está", "tu", "su"},
 }
@@ -151,6 +189,7 @@ def check(
     return (
         _found(_REFUSAL, text, Guardrail.REFUSAL, "declines to write")
         or _found(_PREAMBLE, text, Guardrail.PREAMBLE, "introduces the message")
+        or _found(_POSTSCRIPT, text, Guardrail.PREAMBLE, "offers to change the message")
         or _found(_PLACEHOLDER, text, Guardrail.PLACEHOLDER, "leaves a blank")
         or _length(text, target, max_chars)
         or (_template_parameter(text) if target is Target.TEMPLATE_PARAMETER else None)
