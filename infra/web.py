@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from aws_cdk import CfnOutput, Duration
+from aws_cdk import CfnOutput, Duration, RemovalPolicy
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_logs as logs
@@ -31,8 +31,9 @@ def distribution(stack: FollowupStack) -> tuple[s3.Bucket, cloudfront.Distributi
         enforce_ssl=True,
         object_ownership=s3.ObjectOwnership.OBJECT_WRITER,  # CloudFront writes with ACLs
         lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))],
-        removal_policy=stack.keep_in_production(),
-        auto_delete_objects=not stack.settings.production,  # a bucket with logs stays
+        # Kept in dev too: logs arrive until the stack is gone, and a bucket holding any
+        # cannot be deleted; they expire after 90 days
+        removal_policy=RemovalPolicy.RETAIN,
     )
     bucket = s3.Bucket(
         stack,
@@ -43,7 +44,6 @@ def distribution(stack: FollowupStack) -> tuple[s3.Bucket, cloudfront.Distributi
         server_access_logs_bucket=stack.access_logs,
         server_access_logs_prefix="s3/",
         removal_policy=stack.keep_in_production(),
-        auto_delete_objects=not stack.settings.production,
     )
     spa = cloudfront.ErrorResponse  # unknown paths are app routes: answer index.html
     distribution = cloudfront.Distribution(
@@ -167,6 +167,8 @@ def files(stack: FollowupStack) -> None:
         distribution=stack.web,
         distribution_paths=["/index.html", "/config.json"],
         memory_limit=256,
+        # In dev the bucket goes with the stack, and must be emptied first; prod keeps it
+        retain_on_delete=stack.settings.production,
         log_group=logs.LogGroup(
             stack,
             "WebAppFilesLogs",
