@@ -60,5 +60,5 @@ def test_ids_and_phone_numbers_in_attributes_stay_out_of_the_prompt(
     key: str, value: str, reaches: bool
 ) -> None:
     text = _prompt_text({key: value})
-    assert 'program="MBA"' in text
+    assert '"program": "MBA"' in text
     assert (value.split()[-1] in text) is reaches, f"{key}={value}"

@@ -111,7 +111,7 @@ def context_for(
         contact_name=contact.name.strip(),
         stage=contact.stage,
         score=contact.score,
-        language=contact.attributes.get(LANGUAGE_ATTRIBUTE, "").strip() or language,
+        language=_language_of(contact, language),
         tone=tone,
         rule_purpose=rule_purpose,
         attributes=public_attributes(contact.attributes),
@@ -119,6 +119,18 @@ def context_for(
         lines=lines,
         earlier_lines=len(own) - len(kept),
     )
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+"""A language as BCP 47 names it: `en`, `pt-BR`, `zh-Hant-TW`."""
+
+
+def _language_of(contact: Contact, default: str) -> str:
+    """The contact's `language` attribute when it names a language, else `default`: the
+    attribute is read into the prompt as the language itself, so anything else in it (a
+    sentence, lines of instructions) is not."""
+    said = contact.attributes.get(LANGUAGE_ATTRIBUTE, "").strip()
+    return said if _LANGUAGE_TAG.fullmatch(said) else default
 
 
 def build_request(
@@ -158,7 +170,8 @@ def _render_context(context: AiContext) -> str:
 
 
 def _pairs(values: Mapping[str, str]) -> str:
-    return "; ".join(f"{key}={quoted(value)}" for key, value in values.items())
+    """Names and values as one JSON object: a name cannot end its quotes either."""
+    return json.dumps(dict(values), ensure_ascii=False)
 
 
 def quoted(text: str) -> str:
