@@ -18,7 +18,7 @@ from followup.domain.followup import FollowUp, Status
 from followup.domain.settings import AiSettings
 from followup_local import envelopes
 from followup_local.engine import LambdaContext, LocalEngine
-from followup_local.fake_anthropic import FakeAnthropic
+from followup_local.fake_anthropic import FakeAnthropic, estimate_tokens
 from tests.service.test_intents_flow import LEAD, intents, reply
 from tests.support.sender import sent_followup
 
@@ -50,12 +50,14 @@ def test_a_valid_tool_answer_is_used_with_its_time_and_cost(
     assert record["confidence"] == 0.95
     assert record["local"] == "2030-01-02T10:00"
     assert record["ai_fallback"] is None
-    assert record["input_tokens"] > 0
     assert record["output_tokens"] > 0
     assert record["cost_usd"] > 0
     [request] = fake.requests
     body = request.body
     assert body is not None
+    # The input counts the prompt written to the cache, as a written text's does
+    cached = estimate_tokens("".join(block["text"] for block in body["system"]))
+    assert record["input_tokens"] > cached
     assert body["tool_choice"] == {"type": "tool", "name": TOOL_NAME}
     assert [tool["name"] for tool in body["tools"]] == [TOOL_NAME]
     assert body["system"][0]["cache_control"] == {"type": "ephemeral"}

@@ -285,7 +285,8 @@ def _read(
     spent: dict[str, object] = {}
     if usage is not None:
         spent = {
-            "input_tokens": usage.input_tokens,
+            # what the sender's writing counts too: the prompt written to the cache is read
+            "input_tokens": usage.input_tokens + usage.cache_creation_input_tokens,
             "output_tokens": usage.output_tokens,
             "cost_usd": usage.cost_usd,
         }
