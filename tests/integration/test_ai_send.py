@@ -410,3 +410,34 @@ def test_a_call_paid_for_by_an_interrupted_send_is_reported_once(
     assert sum(m.get("ai_input_tokens", 0) for m in published) == sent.ai.input_tokens
     assert sum(m.get("ai_output_tokens", 0) for m in published) == sent.ai.output_tokens
     assert sum(m.get("ai_used", 0) for m in published) == 1
+
+
+def test_a_text_written_inside_the_window_and_retried_after_it_is_not_shown_as_sent(
+    ai: LocalEngine, fake: FakeAnthropic
+) -> None:
+    # Given a step whose template has no place for the AI, and a lead whose window closes
+    # in twenty seconds
+    template = {"name": "apply_reminder", "language": "en", "params": [{"field": "first_name"}]}
+    soon = {"stages": ["new"], "idle": {"amount": 1, "unit": "hours"}}
+    ai.deps.rules.save_rule(rule(trigger=soon, steps=[ai_step(template=template)]))
+    wrote = ai.clock.now() - timedelta(hours=23, minutes=59, seconds=40)
+    lead = quiet_contact(ai.deps, "6281100000611", wrote)
+    ai.sandbox.record_inbound("6281100000611", wrote)
+    # When the AI writes the free text, WhatsApp answers 503, and the retry comes after
+    # the window closed
+    ai.sandbox.fail_next(status=503)
+    ai.tick()
+    first = only_followup(ai, lead.id)
+    assert first.ai is not None
+    assert (first.status, first.ai.text) == (Status.QUEUED, AI_TEXT)
+    for _ in range(6):
+        ai.clock.advance(timedelta(minutes=5))
+        ai.tick()
+    # Then the step's template went, and the record says the written text did not
+    sent = only_followup(ai, lead.id)
+    assert sent.status is Status.SENT
+    assert [body["type"] for body in sent_bodies(ai)] == ["template"]
+    assert sent.ai is not None
+    assert (sent.ai.used, sent.ai.fallback_reason, sent.ai.text) == (False, "window_closed", None)
+    assert sent.ai.cost_usd == first.ai.cost_usd
+    assert len(fake.requests) == 1

@@ -52,7 +52,7 @@ from followup.services.templates import (
     with_body,
 )
 from followup.services.timeline import outbound_line
-from followup.services.writing import Fallback, personalise
+from followup.services.writing import Fallback, personalise, window_closed
 
 if TYPE_CHECKING:
     from followup.domain.rule import Rule, Step
@@ -782,13 +782,9 @@ def _template_refused(
 
 
 def _written_unsent(followup: FollowUp) -> FollowUp:
-    """`followup` whose AI free text cannot go after all, the window closed (the step's
-    template goes in its place): its record says so, keeping what the writing cost."""
-    ai = followup.ai
-    if ai is None or not ai.used or ai.target != "text":
-        return followup
-    unused = {"used": False, "fallback_reason": Reason.WINDOW_CLOSED.value, "text": None}
-    return followup.model_copy(update={"ai": ai.model_copy(update={**unused, "target": None})})
+    """`followup` whose AI free text cannot go after all (`window_closed`)."""
+    ai = window_closed(followup.ai)
+    return followup if ai is followup.ai else followup.model_copy(update={"ai": ai})
 
 
 def _written_for_whatsapp(followup: FollowUp) -> FollowUp:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from followup.domain.ai import AiRequest, AiUnavailable, Unavailable, Usage
 from followup.domain.ai_prompt import build_request, context_for
 from followup.domain.conversation import Direction, Message
-from followup.domain.followup import AiWriting, FollowUp, RenderedMessage
+from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessage
 from followup.domain.guardrails import Target, check_written
 from followup.domain.messaging import compose
 from followup.services.timeline import conversation
@@ -81,7 +81,9 @@ def personalise(
         return Written(static, None)
     slot = _slot(step, static)
     if static.kind == "template" and slot is None:
-        return Written(static, None)  # outside the window with no parameter for the AI
+        # outside the window with no parameter for the AI: a text an earlier try wrote
+        # inside it does not go
+        return Written(static, window_closed(before))
     settings = deps.catalog.settings().ai
     if not settings.enabled:
         off = AiWriting(used=False, fallback_reason=Fallback.AI_DISABLED.value)
@@ -182,6 +184,15 @@ def _with(static: RenderedMessage, slot: int | None, text: str) -> RenderedMessa
     params = list(static.params)
     params[slot] = text
     return static.model_copy(update={"params": params})
+
+
+def window_closed(ai: AiWriting | None) -> AiWriting | None:
+    """`ai` when the free text it wrote cannot go after all, the window closed (the step's
+    template goes in its place): its record says so, keeping what the writing cost."""
+    if ai is None or not ai.used or ai.target != Target.TEXT.value:
+        return ai
+    unused = {"used": False, "fallback_reason": Reason.WINDOW_CLOSED.value, "text": None}
+    return ai.model_copy(update={**unused, "target": None})
 
 
 def _written(message: RenderedMessage, attempt: AiWriting, before: AiWriting | None) -> Written:
