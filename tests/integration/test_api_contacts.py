@@ -556,6 +556,16 @@ def test_a_number_a_crm_sends_for_an_attribute_is_kept_as_its_text(engine: Local
     assert refused["error"]["details"][0]["field"] == "attributes.paid"
 
 
+def test_rejected_rows_are_reported_in_the_file_s_order(engine: LocalEngine) -> None:
+    # Given a file whose second line is refused as it is written (its email) and whose
+    # third as it is read (its stage)
+    csv = "wa_id,name,email,stage\n6281100000881,Ann,not-an-email,new\n6281100000882,Bob,,nostage\n"
+    status, report = imported(engine, csv)
+    # Then the report lists them as the file does
+    assert status == 200
+    assert [(r["line"], r["field"]) for r in report["rejected"]] == [(2, "email"), (3, "stage")]
+
+
 def test_a_number_kept_as_a_decimal_is_the_lead_s_own_number(engine: LocalEngine) -> None:
     # Given a CRM whose phone column became a float column (pandas, with a blank cell in it)
     status, created = call(

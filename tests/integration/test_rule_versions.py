@@ -61,7 +61,11 @@ def test_a_diff_with_a_version_that_does_not_exist_is_refused_naming_it(
     engine: LocalEngine,
 ) -> None:
     call(engine, "POST", "/api/rules", two_steps("second_v1"))
-    status, answer = call(engine, "GET", f"/api/rules/{RULE}/diff")
+    # A rule of one version has nothing before it: no changes, and no parameter to blame
+    for asked in ("", "?to=1"):
+        status, answer = call(engine, "GET", f"/api/rules/{RULE}/diff{asked}")
+        assert (status, answer["changes"]) == (200, [])
+    status, answer = call(engine, "GET", f"/api/rules/{RULE}/diff?from=2&to=1")
     assert (status, answer["error"]["details"][0]["field"]) == (422, "from")
     status, answer = call(engine, "GET", f"/api/rules/{RULE}/diff?from=1&to=7")
     assert (status, answer["error"]["details"][0]["field"]) == (422, "to")

@@ -81,8 +81,9 @@ def in_years(value: _Dated) -> _Dated:
     return value
 
 
-Moment = Annotated[AwareDatetime, AfterValidator(in_years)]
-"""An instant someone gives (an event's time, a task's due time), within the years above."""
+Moment = Annotated[IsoTime, AfterValidator(in_years)]
+"""An instant someone gives (an event's time, a task's due time) as ISO 8601 text with its
+offset, within the years above: a number could be seconds or milliseconds since 1970."""
 
 
 def utc(dt: datetime) -> datetime:

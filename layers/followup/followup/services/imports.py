@@ -376,6 +376,7 @@ def import_contacts(
         _write(
             deps, [(line, row) for line, row in chunk if isinstance(row, ContactRow)], report, now
         )
+    report.rejected.sort(key=lambda rejected: int(rejected["line"]))  # checked, then written
     return report
 
 

@@ -41,6 +41,9 @@ def diff(deps: Deps, rule_id: str, old: int | None, new: int | None) -> list[Dif
     the current one)."""
     latest = current(deps, rule_id).version
     to = latest if new is None else new
+    if old is None and to == 1:
+        _version(deps, rule_id, to, "to")
+        return []  # the first version: nothing before it to differ from
     since = to - 1 if old is None else old
     return differences(_version(deps, rule_id, since, "from"), _version(deps, rule_id, to, "to"))
 
