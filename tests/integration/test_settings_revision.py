@@ -41,6 +41,28 @@ def test_a_save_from_a_stale_read_is_refused_and_the_other_save_stands(
     assert (again["timezone"], again["max_attempts"]) == ("Asia/Makassar", 9)
 
 
+def test_a_save_with_no_change_saves_nothing_and_leaves_a_colleague_s_edit_standing(
+    engine: LocalEngine,
+) -> None:
+    # Given two admins who opened the settings at the same revision
+    _, mine = call(engine, "GET", "/api/settings")
+    _, theirs = call(engine, "GET", "/api/settings")
+    # When one presses Save with no change, and sends it again (its answer was lost)
+    for _ in range(2):
+        status, saved = call(engine, "PUT", "/api/settings", mine)
+        assert (status, saved["revision"]) == (200, mine["revision"])
+    # Then the other's change, made on the same read, is saved
+    status, answer = call(engine, "PUT", "/api/settings", {**theirs, "max_attempts": 9})
+    assert (status, answer["max_attempts"]) == (200, 9)
+    # And the audit log holds that change alone, no empty entry
+    _, log = call(engine, "GET", "/api/audit")
+    entries = [e for e in log["entries"] if e["action"] == "settings.updated"]
+    assert [e["after"] for e in entries] == ["max_attempts: 9"]
+    # While the first admin's save, now from a stale read with a change, is still refused
+    status, refused = call(engine, "PUT", "/api/settings", {**mine, "max_attempts": 8})
+    assert (status, refused["error"]["code"]) == (409, "stale_settings")
+
+
 def test_an_admin_save_read_before_the_engine_paused_does_not_resume_sending(
     engine: LocalEngine,
 ) -> None:

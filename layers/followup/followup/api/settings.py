@@ -58,9 +58,9 @@ def write_settings(body: SettingsWrite) -> dict[str, Any]:
     messaging_limit.note_raise(
         deps, before.messaging_limit, settings.messaging_limit, deps.clock.now()
     )
-    audit.record(
-        deps, caller(event), "settings.updated", "settings", *settings_change(before, settings)
-    )
+    changed = settings_change(before, settings)
+    if any(changed):
+        audit.record(deps, caller(event), "settings.updated", "settings", *changed)
     return _shown(settings, revision)
 
 

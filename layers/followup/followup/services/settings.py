@@ -44,7 +44,8 @@ def replace(
 ) -> tuple[WorkspaceSettings, WorkspaceSettings, int]:
     """Save `settings` if they are still at `revision` (StaleSettings if not); without a
     revision, over whatever is saved. The settings replaced, those saved and the new
-    revision. A new
+    revision. Settings the same as those saved save nothing, whatever their revision (a
+    save sent again after its answer was lost, Save pressed with no change). A new
     zone starts the indexing of the active date rules over: the dates of contacts without
     their own zone come round at other moments. Each rule is marked to start over before
     the zone is saved, so the ticks walk it even when this request fails midway (a 503)
@@ -57,12 +58,14 @@ def replace(
     at = deps.clock.now()
     for _ in range(_TRIES):
         read = deps.rules.versioned_settings()
+        kept = settings.saved_over(read.item, at)
+        if kept == read.item:
+            return read.item, kept, read.revision  # nothing to save: a save sent again too
         if revision is not None and read.revision != revision:
             raise StaleSettings(revision, read.revision)
         new_zone = read.item.timezone != settings.timezone
         if new_zone:
             date_triggers.start_over_all(deps)
-        kept = settings.saved_over(read.item, at)
         if deps.rules.save_settings_from(kept, read.revision):
             deps.catalog.invalidate()
             if new_zone:
