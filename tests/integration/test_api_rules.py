@@ -452,6 +452,9 @@ def test_the_openapi_description_is_served_and_the_committed_copy_is_current(
     assert status == 200
     assert served["openapi"] == "3.1.0"
     assert "/api/rules/{rule_id}/versions" in served["paths"]
+    # A client made from it sends the import's file, as CSV or JSON lines
+    body = served["paths"]["/api/contacts/import"]["post"]["requestBody"]
+    assert set(body["content"]) == {"text/csv", "application/x-ndjson", "application/jsonl"}
     assert DOCUMENT.read_text() == current(), "run `make openapi` and commit docs/openapi.json"
 
 

@@ -65,7 +65,18 @@ def upsert_contact(contact: ContactRow) -> tuple[dict[str, Any], int]:
     return saved.model_dump(mode="json"), 200
 
 
-@router.post("/api/contacts/import", openapi_extensions=statuses(413, 415))
+_FILE = {
+    "required": True,
+    "description": "the file: CSV, its first line naming the columns, or JSON lines, a contact"
+    " a line",
+    "content": {kind: {"schema": {"type": "string"}} for kind in IMPORT_KINDS},
+}
+"""The import's body as the OpenAPI document describes it: the file itself, not JSON."""
+
+
+@router.post(
+    "/api/contacts/import", openapi_extensions={**statuses(413, 415), "requestBody": _FILE}
+)
 def import_contacts(
     from_line: Annotated[int, Query(ge=1, le=1_000_000_000)] = 1,
     confirm: bool = False,
