@@ -3,13 +3,19 @@ WhatsApp's id, lead to each other; a number written one way only leads nowhere e
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from followup.domain.phones import other_whatsapp_form
+from followup.domain.contact import Contact
+from followup.domain.phones import dialled, other_whatsapp_form
+from tests.support.builders import contact_at
+
+NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(
-    ("dialled", "whatsapp_id"),
+FORMS = pytest.mark.parametrize(
+    ("dialled_form", "whatsapp_id"),
     [
         ("5511987654321", "551187654321"),  # São Paulo, ninth digit dropped
         ("5562987654321", "556287654321"),  # Goiânia
@@ -18,16 +24,29 @@ from followup.domain.phones import other_whatsapp_form
         ("5491123456789", "541123456789"),  # Buenos Aires, 9 after 54
     ],
 )
+
+
+@FORMS
 def test_a_mobile_dialled_one_way_is_found_written_the_other(
-    dialled: str, whatsapp_id: str
+    dialled_form: str, whatsapp_id: str
 ) -> None:
     # Given a mobile as a CRM dials it and as WhatsApp names it
     # When either is written the other way
     # Then each leads to the other
-    assert (other_whatsapp_form(dialled), other_whatsapp_form(whatsapp_id)) == (
+    assert (other_whatsapp_form(dialled_form), other_whatsapp_form(whatsapp_id)) == (
         whatsapp_id,
-        dialled,
+        dialled_form,
     )
+
+
+@FORMS
+def test_an_sms_goes_to_the_mobile_as_it_is_dialled(dialled_form: str, whatsapp_id: str) -> None:
+    # Given a lead known by either form of their mobile
+    for wa_id in (dialled_form, whatsapp_id):
+        contact: Contact = contact_at(NOW, wa_id=wa_id)
+        # Then an SMS goes to the form a phone dials, not WhatsApp's older id
+        assert contact.address("sms") == "+" + dialled_form
+        assert contact.address("whatsapp") == wa_id
 
 
 @pytest.mark.parametrize(
@@ -44,5 +63,6 @@ def test_a_mobile_dialled_one_way_is_found_written_the_other(
 def test_a_number_written_one_way_only_leads_to_no_other(number: str) -> None:
     # Given a number that no other form names the same line
     # When it is written the other way
-    # Then there is none
+    # Then there is none, and it is dialled as written
     assert other_whatsapp_form(number) is None
+    assert dialled(number) == number

@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo
 
 from followup.domain.channels import EMAIL_PATTERN, Channel, ascii_address
 from followup.domain.localtime import ZoneName
-from followup.domain.phones import zone_of
+from followup.domain.phones import dialled, zone_of
 from followup.domain.stamps import heard_after
 from followup.domain.stored import STORED, new_input
 
@@ -305,11 +305,12 @@ class Contact(BaseModel):
 
     def address(self, channel: Channel) -> str | None:
         """Where `channel` reaches the contact: the WhatsApp id (else the business-scoped
-        user id, as written), its phone, or the email. A user id is never a phone number."""
+        user id, as written), its phone (else the WhatsApp id as it is dialled), or the
+        email. A user id is never a phone number."""
         if channel == "email":
             return self.email
         if channel == "sms":
-            number = self.phone or self.wa_id
+            number = self.phone or (dialled(self.wa_id) if self.wa_id else None)
             return None if number is None else "+" + number.removeprefix("+")
         return self.wa_id or self.user_id
 

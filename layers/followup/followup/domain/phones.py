@@ -98,6 +98,20 @@ def other_whatsapp_form(wa_id: str) -> str | None:
     return None
 
 
+def dialled(wa_id: str) -> str:
+    """The number as a phone dials it, for an SMS: WhatsApp's id of an older Brazilian
+    mobile gains its ninth digit, a Mexican mobile's loses the 1 after 52; every other
+    number (a landline, another country's) as it is."""
+    for parts, digit, dialled_with in _WRITTEN_TWICE:
+        written = parts.fullmatch(wa_id)
+        if written is None:
+            continue
+        head, tail = written.groups()
+        form = head + digit + tail if dialled_with else head + tail
+        return form if _mobile(form) else wa_id
+    return wa_id
+
+
 def calling_code(number: str) -> str:
     """The country calling code an international number (`6281...`, `+62 812-...`) begins
     with; empty when no country's code begins it."""
