@@ -35,7 +35,10 @@ def test_the_card_names_its_date_and_source() -> None:
         ("12425550100", "rest_of_latin_america"),
         ("351910000001", "rest_of_western_europe"),
         ("4915123456789", "other"),
-        ("BR.1502576394655843", "other"),
+        # a business-scoped user id, by the country its prefix names
+        ("BR.1502576394655843", "brazil"),
+        ("ID.2233445566778899", "indonesia"),
+        ("XX.2233445566778899", "other"),
     ],
 )
 def test_a_number_falls_in_the_market_of_its_longest_calling_code(number: str, market: str) -> None:

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StringConstraints
 
 from followup.domain.channels import sms_parts
+from followup.domain.phones import country_calling_code, country_of
 from followup.loading import loading
 
 RateCategory = Literal[
@@ -69,10 +70,14 @@ class RateCard:
     email_rate: float = 0.0
 
     def market_of(self, number: str) -> str:
-        """The market of a phone number: its longest listed calling code's, else `other`."""
+        """The market of a phone number: its longest listed calling code's, else `other`;
+        of a business-scoped user id, its country's ("ID.1502..." is Indonesia's)."""
         digits = number.lstrip("+")
-        if not digits.isdigit():  # a business-scoped user id names no country
-            return OTHER
+        if not digits.isdigit():
+            country = country_of(number)
+            digits = country_calling_code(country) if country else ""
+            if not digits:
+                return OTHER
         for length in range(min(4, len(digits)), 0, -1):
             market = self.calling_codes.get(digits[:length])
             if market is not None:

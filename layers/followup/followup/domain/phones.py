@@ -119,6 +119,16 @@ def calling_code(number: str) -> str:
     return next((digits[:n] for n in (1, 2, 3) if digits[:n] in _calling_codes()), "")
 
 
+@lru_cache(maxsize=256)
+def country_calling_code(country: str) -> str:
+    """The calling code of a country (ISO 3166-1 alpha-2): "62" for ID; empty for none."""
+    with loading():
+        from phonenumbers import country_code_for_region
+
+    code = country_code_for_region(country)
+    return str(code) if code else ""
+
+
 @lru_cache(maxsize=1)
 def _calling_codes() -> frozenset[str]:
     """Every country calling code in use (they are prefix-free: one begins no other)."""
