@@ -32,7 +32,12 @@ from constructs import Construct
 
 from followup.adapters import notify
 from followup.adapters.tables import TABLES, table_spec, ttl_attribute
-from followup.adapters.timeouts import SENDER_TIMEOUT
+from followup.adapters.timeouts import (
+    API_TIMEOUT,
+    SENDER_TIMEOUT,
+    TICK_TIMEOUT,
+    WEBHOOK_TIMEOUT,
+)
 from followup.domain.channels import EMAIL_EVENT_TYPES, EMAIL_EVENTS_SOURCE
 from followup.services import crm_events
 from followup.wiring.runtime import NAMESPACE
@@ -333,7 +338,9 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         for tick in ticks.ORDER:
             # the enqueue tick syncs the template catalogue from 360dialog
             self.function(
-                tick, timeout_seconds=300, environment=provider if tick == "enqueue" else None
+                tick,
+                timeout_seconds=TICK_TIMEOUT,
+                environment=provider if tick == "enqueue" else None,
             )
         sender = self.function(
             "sender",
@@ -347,13 +354,14 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
         self.function(
             "webhook",
             # past a hanging DynamoDB call (adapters.timeouts.DYNAMODB: 19 s at most)
-            timeout_seconds=29,
+            timeout_seconds=WEBHOOK_TIMEOUT,
             environment={"WEBHOOK_HEADER_NAME": settings.webhook_header_name},
             reserved=access.webhook_concurrency(settings.total_rate),
         )
         # syncs the template catalogue on demand; lists each number with its rate
         self.function(
             "api",
+            timeout_seconds=API_TIMEOUT,
             environment=provider | {"FOLLOWUP_SENDS_PER_SECOND": str(settings.sends_per_second)},
         )
         self.function("bus_events")

@@ -22,11 +22,14 @@ from pydantic import ValidationError
 from followup.adapters import tables
 from followup.adapters.connections import Connections
 from followup.adapters.timeouts import (
+    API_TIMEOUT,
     AWS,
     DYNAMODB,
     EMULATED,
+    ENDS,
     HEADROOM,
     SENDER_TIMEOUT,
+    WEBHOOK_TIMEOUT,
     WORST_CASE,
     broadcaster_reserve,
     notify_reserve,
@@ -438,8 +441,11 @@ def test_provider_timeouts_whose_worst_send_fits_in_the_sender_are_taken(
     _timeouts_set(monkeypatch, d360, anthropic)
     # When the configuration is read (once per cold start), they are taken
     config = Config()
-    # Then one send's worst case fits in the sender's run with a fifth to spare
+    # Then one send's worst case fits in the sender's run with a fifth to spare, a template
+    # sync's in the API's and a reply read by Claude in the webhook's
     assert HEADROOM * sender_record(config.provider_limit(), config.ai_limit()) <= SENDER_TIMEOUT
+    assert HEADROOM * max(config.provider_limit().stall, ENDS) <= API_TIMEOUT
+    assert HEADROOM * max(config.ai_limit().stall, ENDS) <= WEBHOOK_TIMEOUT
 
 
 @pytest.mark.parametrize(("d360", "anthropic"), [("60", "3"), ("10", "20")])
@@ -455,3 +461,25 @@ def test_provider_timeouts_that_let_one_send_outlast_the_sender_are_refused_at_c
     assert f"D360_TIMEOUT_SECONDS={d360}" in said
     assert f"ANTHROPIC_TIMEOUT_SECONDS={anthropic}" in said
     assert "lower one of them" in said
+
+
+@pytest.mark.parametrize(
+    ("d360", "anthropic", "setting", "function"),
+    [
+        ("30", "3", "D360_TIMEOUT_SECONDS=30", "the API"),
+        ("8", "13", "ANTHROPIC_TIMEOUT_SECONDS=13", "the webhook"),
+    ],
+)
+def test_provider_timeouts_that_outlast_the_api_or_the_webhook_are_refused_at_cold_start(
+    monkeypatch: pytest.MonkeyPatch, d360: str, anthropic: str, setting: str, function: str
+) -> None:
+    # Given timeouts that fit the sender, but with which a template sync could block past
+    # the API's 30 s, or a reply read by Claude past the webhook's 29 s
+    _timeouts_set(monkeypatch, d360, anthropic)
+    # When the configuration is read, it is refused, naming the setting and the function
+    with pytest.raises(ValidationError) as refused:
+        Config()
+    said = str(refused.value)
+    assert setting in said
+    assert f"{function} runs" in said
+    assert "lower it" in said

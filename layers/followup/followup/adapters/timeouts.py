@@ -84,11 +84,17 @@ PACING_WAIT = 1.0
 """The longest a send sleeps for its turn (services.pacing.MAX_WAIT)."""
 
 
-_ENDS = max(DYNAMODB.stall, AWS.stall, SMS_EMAIL.stall, SECRETS.stall)
+ENDS = max(DYNAMODB.stall, AWS.stall, SMS_EMAIL.stall, SECRETS.stall)
 """An AWS call that hangs: it raises in the end, and the invocation stops there."""
 SENDER_TIMEOUT = 60
 """The sender's Lambda timeout, in seconds (the stack's): one record's worst case must fit
 in it with a fifth to spare."""
+WEBHOOK_TIMEOUT = 29
+"""The webhook's: 360dialog gives up on a delivery after 30 s."""
+API_TIMEOUT = 30
+"""The admin API's: API Gateway gives up on a request after 30 s."""
+TICK_TIMEOUT = 300
+"""Each tick's (enqueue, dispatch, expire)."""
 HEADROOM = 1.2
 """How much longer than its worst case a function's timeout is, at least."""
 
@@ -97,7 +103,7 @@ def sender_record(provider: CallLimit = PROVIDER, ai: CallLimit = AI) -> float:
     """Seconds one record of the sender may block: the AI text given up on, then the send or
     its record hanging. A batch's records run side by side, a thread each, and the sender
     starts one only while this much time is left (`functions/sender`)."""
-    return ai.stall + max(provider.stall, _ENDS) + PACING_WAIT
+    return ai.stall + max(provider.stall, ENDS) + PACING_WAIT
 
 
 EMULATED = CallLimit(connect=5, read=60, attempts=4)
@@ -126,19 +132,19 @@ def notify_reserve(notify: CallLimit = NOTIFY) -> float:
 
 WORST_CASE: dict[str, float] = {
     "sender": sender_record(),
-    "webhook": _ENDS,
-    "api": max(PROVIDER.stall, _ENDS),  # a template sync raises on the first hanging page
-    "bus_events": _ENDS,
-    "realtime": max(PUSH.stall, _ENDS),
+    "webhook": max(AI.stall, ENDS),  # a reply read by Claude, or a store call
+    "api": max(PROVIDER.stall, ENDS),  # a template sync raises on the first hanging page
+    "bus_events": ENDS,
+    "realtime": max(PUSH.stall, ENDS),
     # the stream batch's reading of connections; pushes stop once the reserve is left
     "broadcaster": DYNAMODB.stall + broadcaster_reserve(),
     "ws_authorizer": JWKS.stall,
-    "stats": _ENDS,
-    "dispatch": _ENDS,
-    "expire": _ENDS,
+    "stats": ENDS,
+    "dispatch": ENDS,
+    "expire": ENDS,
     # a hanging template sync is logged and the tick goes on; notifications stop once the
     # reserve is left
-    "enqueue": PROVIDER.stall + _ENDS + notify_reserve(),
+    "enqueue": PROVIDER.stall + ENDS + notify_reserve(),
 }
 """Seconds one invocation may spend blocked on one endpoint that never answers. Without
 their deadlines, the enqueue tick could wait out 50 notifications (500 s) and the

@@ -36,13 +36,18 @@ from pydantic_settings import (
 
 from followup.adapters.timeouts import (
     AI,
+    API_TIMEOUT,
+    ENDS,
     HEADROOM,
     NOTIFY,
     PROVIDER,
     PUSH,
     SECRETS,
     SENDER_TIMEOUT,
+    TICK_TIMEOUT,
+    WEBHOOK_TIMEOUT,
     CallLimit,
+    notify_reserve,
     sender_record,
 )
 from followup.domain.ai import DEFAULT_MODEL
@@ -419,17 +424,33 @@ class Config(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _sender_fits(self) -> Self:
-        """A send that may block longer than the sender runs would be cut off mid-flight,
-        its outcome unknown: refuse timeouts that add up to that."""
-        worst = sender_record(self.provider_limit(), self.ai_limit())
-        if worst * HEADROOM > SENDER_TIMEOUT:
-            raise ValueError(
-                f"D360_TIMEOUT_SECONDS={self.d360_timeout_seconds:g} and "
-                f"ANTHROPIC_TIMEOUT_SECONDS={self.anthropic_timeout_seconds:g} let one send "
-                f"block {worst:g} s; the sender runs {SENDER_TIMEOUT} s, which must cover "
-                f"that by a fifth: lower one of them"
-            )
+    def _calls_fit(self) -> Self:
+        """A call that may block longer than its function runs would be cut off mid-flight
+        (a send's outcome unknown, a webhook delivered again, an admin shown a gateway
+        error): refuse timeouts that add up to that, for every function they govern."""
+        provider, ai = self.provider_limit(), self.ai_limit()
+        d360 = f"D360_TIMEOUT_SECONDS={self.d360_timeout_seconds:g}"
+        claude = f"ANTHROPIC_TIMEOUT_SECONDS={self.anthropic_timeout_seconds:g}"
+        notify = f"NOTIFY_TIMEOUT_SECONDS={self.notify_timeout_seconds:g}"
+        governed = (
+            ("one send", "the sender", sender_record(provider, ai), SENDER_TIMEOUT, (d360, claude)),
+            ("a reply read", "the webhook", max(ai.stall, ENDS), WEBHOOK_TIMEOUT, (claude,)),
+            ("a template sync", "the API", max(provider.stall, ENDS), API_TIMEOUT, (d360,)),
+            (
+                "the enqueue tick",
+                "the enqueue tick",
+                provider.stall + ENDS + notify_reserve(self.notify_limit()),
+                TICK_TIMEOUT,
+                (d360, notify),
+            ),
+        )
+        for what, function, worst, timeout, settings in governed:
+            if worst * HEADROOM > timeout:
+                raise ValueError(
+                    f"{' and '.join(settings)} let {what} block {worst:g} s; {function} runs "
+                    f"{timeout} s, which must cover that by a fifth: lower "
+                    f"{'it' if len(settings) == 1 else 'one of them'}"
+                )
         return self
 
     @classmethod
