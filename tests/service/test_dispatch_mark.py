@@ -4,9 +4,11 @@ claimed by its redrive time. The sender's claim stays the guard against a second
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from followup.domain.followup import FollowUp, Status
+from followup.services import dispatch, enqueue
 from followup.services.dispatch import SEEN_KEPT
 from followup.services.ports import DispatchMark, NewFollowUp
 from followup.services.send import SendResult, send_one
@@ -294,3 +296,29 @@ def test_past_the_ids_a_mark_keeps_the_rest_of_a_burst_goes_again_once(
     # Then the one the mark had no room for is handed over once more (a copy the claim
     # makes harmless), and nothing after that
     assert [dispatch_at(engine, tick + n * MINUTE) for n in (1, 2)] == [1, 0]
+
+
+def test_a_plan_a_slow_tick_writes_after_the_next_tick_s_mark_goes_when_due(
+    engine: MemoryEngine,
+) -> None:
+    # Given 1-minute ticks, a lead due at 10:02, and a tick before with nothing due
+    engine.deps.timings = replace(engine.deps.timings, tick=MINUTE)
+    start = engine.clock.now()
+    steps = [{"wait": {"amount": 2, "unit": "minutes"}, "template": TEMPLATE}]
+    engine.deps.rules.save_rule(rule(steps=steps))
+    enqueue.run_tick(engine.deps, start - MINUTE)
+    dispatch.run_tick(engine.deps, start - MINUTE)
+    lead = quiet_contact(engine.deps, "6281100000309", start - 24 * HOUR + 10 * SECOND)
+    # When the 10:01 tick's dispatch runs (its enqueue failed) while 10:00's enqueue is
+    # still writing, and 10:00's enqueue then finishes, followed by its dispatch
+    engine.clock.advance(MINUTE + 5 * SECOND)
+    dispatch.run_tick(engine.deps, start + MINUTE)
+    enqueue.run_tick(engine.deps, start)
+    dispatch.run_tick(engine.deps, start)
+    # Then the follow-up 10:00 planned goes when due, once, not at its redrive time
+    engine.run_until(start + 5 * MINUTE)
+    [followup] = engine.deps.followups.followups_of(lead.id)
+    assert followup.status is Status.SENT
+    assert followup.sent_at is not None
+    assert followup.sent_at - followup.scheduled_at < SECOND
+    assert len(engine.sandbox.sent()) == 1

@@ -213,7 +213,11 @@ def _unseen(followup: FollowUp, last: DispatchMark, now: datetime) -> bool:
     (at the same instant may be after its read), put in the queue so shortly before its
     read that the index may not have shown it and not found by it, or not due by its
     horizon. Enqueue runs before dispatch at each tick's time, so what it planned at the
-    last tick's time was there to read once the index caught up, which that tick checked."""
+    last tick's time was there to read once the index caught up, which that tick checked.
+    A tick running behind a later one's mark (its enqueue slow, the later one's failed)
+    cannot tell whether that tick read what it planned: that goes again, once claimed."""
+    if last.at > now and _entered(followup) >= now:
+        return True
     if followup.created_at > last.at:
         return True
     if followup.created_at == last.at and (last.at == now or last.missed):
