@@ -610,3 +610,25 @@ def test_nan_and_infinity_are_refused_not_kept_as_text(engine: LocalEngine) -> N
     assert (rejected["line"], rejected["field"]) == (1, "row")
     assert "Infinity is no JSON number" in rejected["reason"]
     assert find_contact(engine.deps, "6281100000879", None) is None
+
+
+def test_a_contact_is_answered_with_the_zone_its_times_are_read_in(engine: LocalEngine) -> None:
+    # Given a Brazilian lead with no zone of their own, one with their own, and an
+    # Indonesian one, in a workspace in Jakarta
+    for body in (
+        {"wa_id": "5511987650881"},
+        {"wa_id": "5511987650882", "timezone": "Europe/Lisbon"},
+        {"wa_id": "6281100000883"},
+    ):
+        assert call(engine, "POST", "/api/contacts", body)[0] == 201
+    # When the app reads them, one by one and as a list
+    listed = call(engine, "GET", "/api/contacts?limit=50")[1]["contacts"]
+    zones = {c["wa_id"]: c["zone"] for c in listed}
+    one = call(engine, "GET", f"/api/contacts/{listed[0]['id']}")[1]
+    # Then each says the zone the engine reads its times in, as its queue rows do
+    assert zones == {
+        "5511987650881": "America/Sao_Paulo",
+        "5511987650882": "Europe/Lisbon",
+        "6281100000883": "Asia/Jakarta",
+    }
+    assert one["zone"] == zones[one["wa_id"]]

@@ -232,6 +232,8 @@ export interface Contact {
   stage: string;
   score: string;
   timezone: string | null;
+  /** The zone its times are read in: its own, else its number's, else the workspace's. */
+  zone?: string;
   attributes: Record<string, string>;
   tags: string[];
   created_at: string;

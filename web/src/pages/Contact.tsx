@@ -162,7 +162,7 @@ export function ContactPage() {
   if (failed) return <ErrorState error={failed} retry={refresh} />;
   if (!contact.data || !timeline.data) return <Loading />;
   const lead = contact.data;
-  const zone = lead.timezone ?? workspaceZone ?? "UTC";
+  const zone = lead.zone ?? lead.timezone ?? workspaceZone ?? "UTC";
   const inZone = (iso: string) => t("time.inZone", { time: format.dateTime(iso, zone), zone });
   const ruleName = (ruleId: string) => allRules.data?.find((r) => r.id === ruleId)?.name ?? ruleId;
   /** What caused a scheduled follow-up, when: by hand, or its rule's trigger at the moment
@@ -252,7 +252,7 @@ export function ContactPage() {
           number: lead.wa_id ? `+${lead.wa_id}` : "–",
           stage: lead.stage,
           score: known(`contacts.score.${lead.score}`, t, lead.score),
-          zone: lead.timezone ?? workspaceZone ?? t("time.workspaceZone"),
+          zone: lead.zone ?? lead.timezone ?? workspaceZone ?? t("time.workspaceZone"),
         })}
         {lead.opted_out && <strong> · {stoppedByStaff ? t("contact.dnc.short") : t("contact.optedOut")}</strong>}
       </Text>

@@ -209,7 +209,10 @@ export function ContactsPage() {
                 <Table.Td data-label={t("contacts.score")}>{t(`contacts.score.${c.score}` as MessageId)}</Table.Td>
                 <Table.Td data-label={t("contacts.tags")}>{c.tags.join(", ")}</Table.Td>
                 <Table.Td data-label={t("contacts.added")}>
-                  {t("time.inZone", { time: format.dateTime(c.created_at, c.timezone ?? zone), zone: c.timezone ?? zone })}
+                  {t("time.inZone", {
+                    time: format.dateTime(c.created_at, c.zone ?? c.timezone ?? zone),
+                    zone: c.zone ?? c.timezone ?? zone,
+                  })}
                 </Table.Td>
               </Table.Tr>
             ))}

@@ -5,13 +5,13 @@
 import { Alert, Button, Checkbox, Group, NativeSelect, Paper, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
-import { useIntl } from "react-intl";
 import { useLocation, useNavigate, useParams } from "react-router";
 import { type Api, ApiError, type Problem, type Rule } from "../api";
+import { useFormat } from "../format";
 import { useT } from "../i18n/locale";
 import { useMassSendWords } from "../massSend";
 import { ErrorState, Loading } from "../problems";
-import { useSession } from "../session";
+import { useSession, useWorkspaceZone } from "../session";
 import { Canvas } from "./editor/Canvas";
 import { ListInput } from "./editor/fields";
 import { ActionStep, BranchStep, WaitStep } from "./editor/FlowSteps";
@@ -154,7 +154,8 @@ export function RuleEditor({
   onDone: () => void;
 }) {
   const t = useT();
-  const intl = useIntl();
+  const format = useFormat();
+  const zone = useWorkspaceZone() ?? "UTC";
   const massSendWords = useMassSendWords();
   // The rule as last saved: the one opened, then each save's answer. A new rule saved here
   // (kept open for its warnings) is from then on edited as that rule: saved again as its
@@ -269,7 +270,23 @@ export function RuleEditor({
     setFailure(found.size ? null : error);
   };
 
+  // One save at a time: a second click would send the same version again (refused as
+  // stale) or, for a new rule, its id again (refused as taken), over the first's success.
+  const saving = useRef(false);
+  const [busy, setBusy] = useState(false);
   const save = async (confirm = false) => {
+    if (saving.current) return;
+    saving.current = true;
+    setBusy(true);
+    try {
+      await saveOnce(confirm);
+    } finally {
+      saving.current = false;
+      setBusy(false);
+    }
+  };
+
+  const saveOnce = async (confirm: boolean) => {
     setProblems(new Map());
     setFailure(null);
     setMassSend(null);
@@ -323,7 +340,7 @@ export function RuleEditor({
       {kept && (
         <Alert variant="light" color="blue" data-testid="draft">
           <Text size="sm">
-            {t("editor.draft.kept", { at: intl.formatDate(kept.at, { dateStyle: "medium", timeStyle: "short" }) })}
+            {t("editor.draft.kept", { at: t("time.inZone", { time: format.dateTime(kept.at, zone), zone }) })}
           </Text>
           {rule && kept.base !== rule.version && (
             <Text size="sm">{t("editor.draft.older", { base: kept.base, version: rule.version })}</Text>
@@ -477,7 +494,9 @@ export function RuleEditor({
             <Button variant="default" onClick={runPreview}>
               {t("editor.preview")}
             </Button>
-            <Button onClick={() => save()}>{t("editor.save")}</Button>
+            <Button onClick={() => save()} loading={busy}>
+              {t("editor.save")}
+            </Button>
             <Button variant="subtle" onClick={onDone}>
               {warnings.length ? t("editor.done") : t("editor.cancel")}
             </Button>
@@ -488,7 +507,7 @@ export function RuleEditor({
                 {massSend} {t("editor.checkPreview")}
               </Text>
               <Group gap="xs" mt="xs">
-                <Button size="xs" onClick={() => save(true)}>
+                <Button size="xs" onClick={() => save(true)} loading={busy}>
                   {t("editor.massSendConfirm")}
                 </Button>
                 <Button size="xs" variant="default" onClick={() => setMassSend(null)}>

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from followup.api.auth import READERS, RULE_WRITERS, caller, require, seen_by
 from followup.api.edge import IMPORT_KINDS
 from followup.api.openapi import statuses
-from followup.api.waits import shown
+from followup.api.waits import contact_shown, shown
 from followup.domain.errors import InvalidField, NotFound
 from followup.services import (
     approval,
@@ -123,11 +123,14 @@ _NOT_UTF8 = (
 
 @router.get("/api/contacts/<contact_id>")
 def get_contact(contact_id: str) -> dict[str, Any]:
+    """The contact, with `zone`: the time zone its times are read in."""
     require(router.current_event.raw_event, READERS)
-    found = runtime.deps().contacts.contact(contact_id)
+    deps = runtime.deps()
+    found = deps.contacts.contact(contact_id)
     if found is None:
         raise NotFound("contact", contact_id)
-    return found.item.model_dump(mode="json")
+    [shown] = contact_shown(deps, [found.item])
+    return shown
 
 
 @router.get("/api/contacts/<contact_id>/timeline")

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from followup.api.auth import READERS, RULE_WRITERS, require
 from followup.api.params import QueryTime
-from followup.api.waits import shown
+from followup.api.waits import contact_shown, shown
 from followup.domain.contact import Score
 from followup.domain.errors import InvalidField
 from followup.domain.followup import Status
@@ -132,5 +132,6 @@ def contacts(  # one parameter per filter of the query string
     if sort == "oldest" and stage is None:
         raise InvalidField("sort", "sorting by creation needs a stage", "sort_needs_stage")
     query = ContactQuery(stage, q, min_score, tag, opted_out, oldest_first=sort == "oldest")
-    page = search_contacts(runtime.deps(), query, limit, cursor)
-    return {"contacts": [c.model_dump(mode="json") for c in page.items], "cursor": page.cursor}
+    deps = runtime.deps()
+    page = search_contacts(deps, query, limit, cursor)
+    return {"contacts": contact_shown(deps, page.items), "cursor": page.cursor}

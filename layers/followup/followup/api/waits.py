@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from followup.domain.channels import NO_CHANNEL
+from followup.domain.contact import Contact
 from followup.domain.followup import FollowUp, Reason
 from followup.services.deps import Deps
 from followup.services.waiting import capped, window_waits
@@ -61,3 +63,14 @@ def shown(deps: Deps, followups: list[FollowUp]) -> list[dict[str, Any]]:
             row["window"] = wait.window
         rows.append(row)
     return rows
+
+
+def contact_shown(deps: Deps, contacts: Iterable[Contact]) -> list[dict[str, Any]]:
+    """Contacts as the app shows them: each with `zone`, the time zone its times are read
+    in (its own, else the one its number places it in, else the workspace's), as a queue
+    row's."""
+    workspace_zone = deps.catalog.settings().zone
+    return [
+        contact.model_dump(mode="json") | {"zone": contact.zone(workspace_zone).key}
+        for contact in contacts
+    ]

@@ -4,9 +4,10 @@ import { Button, Group, Stack, Table, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useFormat } from "../../format";
 import type { MessageId } from "../../i18n/en";
-import { useT } from "../../i18n/locale";
+import { known, useT } from "../../i18n/locale";
 import { ErrorState, Loading } from "../../problems";
 import { useSession } from "../../session";
+import { readableCode } from "../../waiting";
 import { download, toCsv } from "./csv";
 
 interface Counts {
@@ -155,7 +156,10 @@ export function JourneyStats({ ruleId, name, from, to }: { ruleId: string; name:
   const stepName = (step: StepRow) =>
     t("stats.stepName", {
       index: step.index + 1,
-      kind: STEP_KINDS.has(step.kind) ? t(`editor.kind.${step.kind}` as MessageId) : step.kind,
+      // an action step comes as what it does (`create_task`, `set_stage`)
+      kind: STEP_KINDS.has(step.kind)
+        ? t(`editor.kind.${step.kind}` as MessageId)
+        : known(`editor.action.${step.kind}`, t, readableCode(step.kind)),
     }) +
     (step.version !== data.version ? ` ${t("stats.olderVersion", { version: step.version })}` : "");
   const exportCsv = () => {
