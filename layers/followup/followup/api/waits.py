@@ -1,4 +1,5 @@
-"""Follow-ups as the app shows them: each says whether it waits for the send window."""
+"""Follow-ups and contacts as the app shows them: a follow-up says whether it waits for the
+send window, and both the time zone their times are read in."""
 
 from __future__ import annotations
 

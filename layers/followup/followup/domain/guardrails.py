@@ -130,37 +130,12 @@ _PLACEHOLDER = re.compile(
 
 _STOP_WORDS = {
     "en": {"the", "you", "your", "and", "is", "are", "to", "we", "for", "with", "this", "it"},
-    "id": {
-        "yang",
-        "dan",
-        "anda",
-        "kamu",
-        "kami",
-        "untuk",
-        "dengan",
-        "ini",
-        "itu",
-        "sudah",
-        "apakah",
-        "masih",
-        "ingin",
-        "mau",
-        "bisa",
-        "saja",
-        "kalau",
-        "akan",
-        "kapan",
-        "belum",
-        "tidak",
-        "juga",
-        "silakan",
-        "kabar",
-        "kasih",
-        "gimana",
-    },
+    "id": {"yang", "dan", "anda", "kamu", "kami", "untuk", "dengan", "ini", "itu", "sudah",
+           "apakah", "masih", "ingin", "mau", "bisa", "saja", "kalau", "akan", "kapan", "belum",
+           "tidak", "juga", "silakan", "kabar", "kasih", "gimana"},
     "pt": {"você", "voce", "não", "nao", "para", "com", "uma", "que", "seu", "sua", "obrigado"},
     "es": {"usted", "para", "con", "una", "que", "los", "las", "gracias", "está", "tu", "su"},
-}
+}  # fmt: skip
 _SAME_LANGUAGE = {"ms": "id", "in": "id"}
 _MIN_HITS = 3
 _BREAK = r"(?:[^\w\s'’]|_)*"
