@@ -13,13 +13,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from botocore.exceptions import BotoCoreError, ClientError
 from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from followup.adapters import send_days, slot_upgrade
+from followup.adapters import send_days, slot_upgrade, tables
 from followup.adapters.dynamo import DynamoStore
 from followup.adapters.tables import bind
 from followup.adapters.whatsapp_messages import LATEST_SECONDS
@@ -256,6 +257,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `followup` console script."""
     cli = parser()
     args = cli.parse_args(argv)
+    if getattr(args, "table_prefix", None) is not None:
+        _bind_stack(cli, args.table_prefix, args.region)
     if args.command == "dev-token":
         sys.stdout.write(DevTokens.load(args.state_dir).issue(Role(args.role)) + "\n")
         return 0
@@ -266,17 +269,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "dry-run":
         return dry_run_cli.run(args)
     if args.command == "backfill-send-days":
-        bind(args.table_prefix, args.region)
         sys.stdout.write(f"{send_days.backfill()} follow-ups given their send day\n")
         return 0
     if args.command == "migrate-slots":
-        bind(args.table_prefix, args.region)
         return _migrate_slots()
     if args.command == "contacts":
         return duplicates_cli.run(args)
     if args.command == "replay-counts":
         return replay_cli.run(args)
     return _simulate(args)
+
+
+def _bind_stack(cli: argparse.ArgumentParser, prefix: str, region: str) -> None:
+    """Point the tables at a deployed stack's, refusing (exit status 2) a prefix or region
+    under which there is no contacts table, before a command reads or writes anything."""
+    bind(prefix, region)
+    name = f"{prefix}contacts"
+    try:
+        tables.client().describe_table(TableName=name)
+    except ClientError as problem:
+        if problem.response["Error"]["Code"] != "ResourceNotFoundException":
+            cli.error(f"cannot read table {name!r} in {region}: {problem}")
+        cli.error(
+            f"--table-prefix: there is no table {name!r} in {region}; a stack's tables are "
+            "named by its prefix, dash included: followup-prod-contacts for --table-prefix "
+            "followup-prod-"
+        )
+    except BotoCoreError as problem:
+        cli.error(f"cannot reach DynamoDB in {region}: {problem}")
 
 
 def _dev(args: argparse.Namespace) -> int:

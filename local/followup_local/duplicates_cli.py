@@ -13,7 +13,6 @@ from rich.console import Console
 from rich.table import Table
 
 from followup.adapters.dynamo import DynamoStore
-from followup.adapters.tables import bind
 from followup.domain.contact import Contact
 from followup.domain.whatsapp import OutboundMessage
 from followup.services.deps import Deps
@@ -51,7 +50,6 @@ def add_parser(verbs: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Merge (or list) the duplicates and print the table; 1 when a pair is left to run
     again."""
-    bind(args.table_prefix, args.region)
     deps = Deps.over(
         DynamoStore(), queue=NothingSent(), whatsapp=NothingSent(), clock=SystemClock()
     )

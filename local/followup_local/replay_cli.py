@@ -20,7 +20,6 @@ from rich.console import Console
 from rich.table import Table
 
 from followup.adapters.dynamo import DynamoStore
-from followup.adapters.tables import bind
 from followup.services.deps import Deps
 from followup.wiring.counting import take
 from followup.wiring.runtime import SystemClock
@@ -68,7 +67,6 @@ def add_parser(verbs: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Replay every dead letter and print the table; 1 when one is kept."""
-    bind(args.table_prefix, args.region)
     deps = Deps.over(
         DynamoStore(), queue=NothingSent(), whatsapp=NothingSent(), clock=SystemClock()
     )
