@@ -217,4 +217,11 @@ def webhook(stack: FollowupStack) -> lambda_.FunctionUrl:
         value=f"{url.url}webhooks/whatsapp/<WEBHOOK_SECRET from the secret>",
         description="give this to 360dialog (followup connect-whatsapp does it)",
     )
+    CfnOutput(
+        stack,
+        "D360BaseUrl",
+        value=stack.settings.d360_base_url,
+        description="the 360dialog API the numbers are reached at (followup connect-whatsapp "
+        "registers the webhook there)",
+    )
     return url

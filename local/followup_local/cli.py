@@ -371,7 +371,8 @@ def _connect(cli: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     except connect.ConnectError as problem:
         Console(stderr=True).print(f"[red]connect-whatsapp:[/red] {problem}")
         return 1
-    done = [connect.connect_number(connect.d360_base_url(), each, chosen) for each in numbers]
+    d360 = outputs.get("D360BaseUrl") or connect.d360_base_url()
+    done = [connect.connect_number(d360, each, chosen) for each in numbers]
     console.print(_connected_table(done, chosen))
     for failed in (c for c in done if c.problem):
         Console(stderr=True).print(

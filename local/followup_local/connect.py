@@ -3,8 +3,9 @@
 The URL is the webhook function's own URL (the stack's `WebhookBaseUrl` output) plus the
 webhook secret from the stack's Secrets Manager secret. 360dialog keeps a webhook per
 number, set with that number's API key: each key of `D360_NUMBERS` (else the one
-`D360_API_KEY`), from the environment or the same secret. Secrets are never printed: URLs
-and header values are shown masked.
+`D360_API_KEY`), from the environment or the same secret, at the 360dialog API the stack
+reaches its numbers at (its `D360BaseUrl` output; else `D360_BASE_URL`, else 360dialog's
+production API). Secrets are never printed: URLs and header values are shown masked.
 """
 
 from __future__ import annotations

@@ -795,6 +795,8 @@ def test_the_webhook_is_its_functions_url_open_to_360dialog_and_throttled_by_con
         outputs = s.template.find_outputs("*")
         assert "webhooks/whatsapp/<WEBHOOK_SECRET" in json.dumps(outputs["WebhookUrl"])
         assert outputs["WebhookBaseUrl"]["Value"] == {"Fn::GetAtt": [url_ref, "FunctionUrl"]}
+        # and the 360dialog API the numbers are reached at, where the webhook is registered
+        assert outputs["D360BaseUrl"]["Value"] == "https://waba-v2.360dialog.io"
         routes = {
             r["Properties"]["RouteKey"] for r in s.resources("AWS::ApiGatewayV2::Route").values()
         }

@@ -151,3 +151,29 @@ def test_with_several_numbers_each_numbers_key_registers_the_webhook_and_says_ho
     assert "number 3330003: 360dialog refused the API key (401)" in captured.err
     for secret in (NEW, "key-one", "key-two", "key-gone"):
         assert secret not in captured.out + captured.err
+
+
+def test_the_stacks_own_360dialog_api_is_the_one_given_the_webhook(
+    deployed: WhatsAppSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a stack deployed against a 360dialog API of its own (its d360_base_url, as for
+    # 360dialog's sandbox), and an operator's shell that names no API or another one
+    with WhatsAppSandbox("d360-key") as stacks_own:
+        template = {
+            "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
+            "Outputs": {
+                "WebhookBaseUrl": {"Value": WEBHOOK_BASE_URL},
+                "SecretName": {"Value": "followup-prod-secrets"},
+                "D360BaseUrl": {"Value": stacks_own.base_url},
+            },
+        }
+        boto3.client("cloudformation", region_name=REGION).create_stack(
+            StackName="Followup-sandbox", TemplateBody=json.dumps(template)
+        )
+        # When the webhook is connected by the stack's name
+        assert connect("--stack", "Followup-sandbox") == 0
+        # Then it is registered where the stack's numbers are reached, and nowhere else
+        assert (
+            stacks_own.webhooks["d360-key"]["url"] == f"{WEBHOOK_BASE_URL}webhooks/whatsapp/{NEW}"
+        )
+    assert deployed.webhooks == {}
