@@ -9,18 +9,25 @@ shares the stops."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
-from followup.domain.contact import Contact
+from followup.domain.contact import Contact, Speaker
+from followup.domain.conversation import Direction, Message
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import Status
 from followup.domain.webhook_events import Identity
-from followup.services.contacts import change_stage, choose_marketing, find_contact, update_contact
+from followup.services.contacts import (
+    change_stage,
+    choose_marketing,
+    create_contact,
+    find_contact,
+    update_contact,
+)
 from followup.services.dry_run import DryRunRequest, dry_run
 from followup.services.duplicates import Outcome, merge_duplicates
-from followup.services.inbound import record_inbound
+from followup.services.inbound import record_inbound, record_outbound
 from followup.services.preview import preview
 from followup.services.upcoming import upcoming
 from followup_local.memory_engine import MemoryEngine
@@ -347,7 +354,7 @@ def test_the_kept_contact_keeps_its_own_user_id_and_the_merge_says_so(
 
 def written_months_ago(engine: MemoryEngine, *texts: str) -> tuple[str, str]:
     """A lead stored twice months ago; `texts` reached only the contact WhatsApp's id made,
-    months ago (it applied since), and the lead wrote a day ago from the number the CRM
+    months ago (it qualified since), and the lead wrote a day ago from the number the CRM
     dials. A two-step rule for leads quiet for a day then sent the kept contact its first
     step; rules follow a call back and busy up, made since the old lines (which no journey
     followed up, so the second contact has none and is folded in)."""
@@ -358,7 +365,7 @@ def written_months_ago(engine: MemoryEngine, *texts: str) -> tuple[str, str]:
     record_inbound(
         engine.deps, "5511987654321", "halo", engine.clock.now() - timedelta(hours=25), "wamid.NEW"
     )
-    change_stage(engine.deps, later, "applied", engine.clock.now() - MONTHS / 2)
+    change_stage(engine.deps, later, "qualified", engine.clock.now() - MONTHS / 2)
     template = {"name": "apply_reminder", "language": "en"}
     steps = [
         {"wait": {"amount": 0, "unit": "minutes"}, "template": template},
@@ -438,3 +445,112 @@ def contact(engine: MemoryEngine, contact_id: str) -> Contact:
     found = engine.deps.contacts.contact(contact_id)
     assert found is not None
     return found.item
+
+
+def test_the_kept_contact_takes_what_the_crm_knew_of_the_folded_one(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead who wrote on WhatsApp first (a contact with a detail of its own), then
+    # was imported by the number the CRM dials with what the CRM knows of them, and moved on
+    earlier = quiet_contact(
+        engine.deps,
+        "551187654321",
+        engine.clock.now() - timedelta(days=2),
+        name="",
+        attributes={"program": "Law"},
+        tags=["webinar"],
+    )
+    later = quiet_contact(
+        engine.deps,
+        "5511987654321",
+        engine.clock.now() - timedelta(days=1),
+        email=ADDRESS,
+        attributes={"program": "Nursing", "intake": "March"},
+        tags=["VIP", "Webinar"],
+    )
+    moved_at = engine.clock.now() - timedelta(hours=3)
+    change_stage(engine.deps, later.id, "applied", moved_at)
+    # When the duplicates are merged
+    [merged] = merge_duplicates(engine.deps)
+    assert merged.outcome is Outcome.FOLDED
+    # Then the kept contact has the name, address, attributes, tags and stage it lacked,
+    # and what it knew itself stands
+    kept = contact(engine, earlier.id)
+    assert (kept.name, kept.email) == ("Rudi Hartono", ADDRESS)
+    assert kept.attributes == {"program": "Law", "intake": "March"}
+    assert kept.tags == ["webinar", "VIP"]
+    assert (kept.stage, kept.stage_changed_at) == ("applied", moved_at)
+
+
+def test_a_counsellors_answer_on_the_folded_contact_stays_the_last_word(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead imported long ago, then stored again by WhatsApp's id when they asked a
+    # question 3 hours ago, which a counsellor answered an hour later
+    earlier = quiet_contact(engine.deps, "5511987654321", engine.clock.now() - MONTHS)
+    asked = engine.clock.now() - timedelta(hours=3)
+    later = written_by_whatsapp(engine, "551187654321", "Quanto custa?", asked, "PNID-2")
+    answered = asked + timedelta(hours=1)
+    record_outbound(engine.deps, later, Speaker.AGENT, "R$ 1.500, segue o link", answered)
+    # When the duplicates are merged
+    [merged] = merge_duplicates(engine.deps)
+    assert merged.outcome is Outcome.FOLDED
+    # Then the kept contact's conversation has both lines, the counsellor's last
+    kept = contact(engine, earlier.id)
+    lines = engine.deps.contacts.recent_messages(earlier.id, 10)
+    assert [(m.speaker, m.text) for m in lines] == [
+        (Speaker.AGENT, "R$ 1.500, segue o link"),
+        (Speaker.CONTACT, "Quanto custa?"),
+    ]
+    assert (kept.last_speaker, kept.last_agent_at) == (Speaker.AGENT, answered)
+    # And a second run, or the merge told again, adds no line
+    assert merge_duplicates(engine.deps) == []
+    assert len(engine.deps.contacts.recent_messages(earlier.id, 10)) == 2
+
+
+def test_the_kept_contact_is_sent_from_the_number_the_lead_wrote_to(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead imported long ago, stored again when they wrote to the workspace's
+    # second number
+    earlier = quiet_contact(engine.deps, "5511987654321", engine.clock.now() - MONTHS)
+    asked = engine.clock.now() - timedelta(hours=3)
+    written_by_whatsapp(engine, "551187654321", "Oi, tem vaga?", asked, "PNID-2")
+    # When the duplicates are merged
+    [merged] = merge_duplicates(engine.deps)
+    assert merged.outcome is Outcome.FOLDED
+    # Then WhatsApp sends to the kept contact go from the number they wrote to
+    kept = contact(engine, earlier.id)
+    assert (kept.last_inbound_at, kept.phone_number_id) == (asked, "PNID-2")
+
+
+def written_by_whatsapp(
+    engine: MemoryEngine, wa_id: str, text: str, at: datetime, number: str
+) -> str:
+    """A contact WhatsApp's id for the lead made when they wrote `text` to `number`, as
+    before lookups matched the other form of the number."""
+    made = create_contact(engine.deps, wa_id=wa_id, at=at)
+    engine.deps.contacts.add_message(
+        Message(
+            id=f"wamid.{wa_id}",
+            contact_id=made.id,
+            at=at,
+            direction=Direction.INBOUND,
+            speaker=Speaker.CONTACT,
+            text=text,
+        )
+    )
+    update_contact(
+        engine.deps,
+        made.id,
+        lambda c: c.model_copy(
+            update={
+                "last_inbound_at": at,
+                "last_activity_at": at,
+                "last_speaker": Speaker.CONTACT,
+                "phone_number_id": number,
+            }
+        ),
+        at,
+    )
+    return made.id

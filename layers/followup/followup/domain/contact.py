@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from followup.domain.channels import EMAIL_PATTERN, Channel, ascii_address
+from followup.domain.limits import MAX_ITEMS
 from followup.domain.localtime import ZoneName
 from followup.domain.phones import dialled, zone_of
 from followup.domain.stamps import heard_after
@@ -292,6 +293,27 @@ class Contact(BaseModel):
         if source.marketing_suppressed:
             return stopped.model_copy(update={"marketing_suppressed": True})
         return stopped
+
+    def with_details_of(self, source: Contact) -> Contact:
+        """The contact with what `source` (another contact of the same person) knows of
+        them and it does not: a name, number as dialled, email address and time zone, the
+        attributes it lacks and the tags it does not hold, each up to `MAX_ITEMS`. What it
+        knows itself stands."""
+        attributes = dict(self.attributes)
+        for name, value in source.attributes.items():
+            if name not in attributes and len(attributes) < MAX_ITEMS:
+                attributes[name] = value
+        tags = one_of_each([*self.tags, *source.tags])
+        return self.model_copy(
+            update={
+                "name": self.name or source.name,
+                "phone": self.phone or source.phone,
+                "email": self.email or source.email,
+                "timezone": self.timezone or source.timezone,
+                "attributes": attributes,
+                "tags": tags[: max(MAX_ITEMS, len(self.tags))],
+            }
+        )
 
     def with_event(self, name: str, at: datetime) -> Contact:
         """The custom event `name` happened at `at`: its latest time is kept, with those of

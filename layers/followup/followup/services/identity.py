@@ -16,8 +16,8 @@ from followup.domain.followup import Reason, Status
 from followup.domain.ids import contact_id
 from followup.domain.stamps import stamps_after
 from followup.domain.webhook_events import Identity, IdentityChange
-from followup.services.contacts import find_contact, update_contact
-from followup.services.inbound import record_inbound
+from followup.services.contacts import change_stage, find_contact, update_contact
+from followup.services.inbound import record_inbound, record_outbound
 from followup.services.settle import end_enrollment, end_unsent
 
 if TYPE_CHECKING:
@@ -97,9 +97,10 @@ def fold(deps: Deps, newcomer: Versioned[Contact], into: Contact, link: str, at:
     and the newcomer's user ids find `into` from now on (it takes the newcomer's user id
     when it has none), the newcomer's messages are heard again as the person's,
     with the reading they already had (a reply still answers their follow-ups, a STOP
-    still opts them out), its stops and goal or exit events go with them, then it is
-    removed. False when it has journeys of its own (they name it: it stays), or kept
-    changing."""
+    still opts them out) and the business number they wrote to, its staff's and other
+    automation's lines are told again, what it knows of them and they lack (its stage when
+    set later), its stops and goal or exit events go with them, then it is removed. False
+    when it has journeys of its own (they name it: it stays), or kept changing."""
     if deps.followups.enrollments_of(newcomer.item.id) or deps.followups.followups_of(
         newcomer.item.id
     ):
@@ -122,8 +123,12 @@ def fold(deps: Deps, newcomer: Versioned[Contact], into: Contact, link: str, at:
                     line.id,
                     current.item.name,
                     read_before=line.intent,
+                    number=current.item.phone_number_id,
                     kind=line.kind,
                 )
+            else:
+                record_outbound(deps, into.id, line.speaker, line.text, line.at, ref=line.id)
+        _keep_details(deps, current.item, into.id, at)
         _keep_stops(deps, current.item, into.id, at)
         _keep_events(deps, current.item, into.id, at)
         if deps.contacts.remove_contact(current.item.id, current.revision):
@@ -184,6 +189,21 @@ def _keep_user_ids(deps: Deps, newcomer: Contact, person_id: str, at: datetime) 
             lambda c: c if c.user_id else c.model_copy(update={"user_id": user_id}),
             at,
         )
+
+
+def _keep_details(deps: Deps, newcomer: Contact, person_id: str, at: datetime) -> None:
+    """What the newcomer knows of the person and the person does not (a CRM's import by
+    the other form of the number: name, email, attributes, tags) goes with them, and so does
+    its stage when it was set later than the person's, moved as the CRM moves it (a later
+    funnel stage credits the last send, ends the journeys it is the goal of)."""
+    person = update_contact(deps, person_id, lambda c: c.with_details_of(newcomer), at)
+    moved_at = newcomer.stage_changed_at
+    if (
+        moved_at is not None
+        and newcomer.stage != person.stage
+        and (person.stage_changed_at is None or moved_at > person.stage_changed_at)
+    ):
+        change_stage(deps, person_id, newcomer.stage, moved_at)
 
 
 def _keep_stops(deps: Deps, newcomer: Contact, person_id: str, at: datetime) -> None:
