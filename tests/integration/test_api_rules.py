@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from followup.domain.followup import Status
 from followup.services.planning import claim
@@ -66,16 +67,33 @@ def test_a_counselor_reads_rules_without_the_crm_credentials_in_their_addresses(
     assert call(engine, "GET", path, role="marketing")[1]["steps"][1]["webhook"] == secret
 
 
-def test_a_password_holding_an_at_sign_is_hidden_whole(engine: LocalEngine) -> None:
-    # Given a rule that tells the CRM, logging in with a password that holds an "@" (which
-    # the notifier's client, as a browser, reads whole, up to the host's "@")
-    secret = "https://crmbot:Sup3r@S3cretTail@crm.example.com/hooks/followup?lead=1"
-    assert httpx.URL(secret).password == "Sup3r@S3cretTail"
+@pytest.mark.parametrize(
+    ("secret", "password", "hidden"),
+    [
+        (
+            "https://crmbot:Sup3r@S3cretTail@crm.example.com/hooks/followup?lead=1",
+            "Sup3r@S3cretTail",
+            "https://crmbot:****@crm.example.com/hooks/followup?lead=1",
+        ),
+        (
+            "https://crm-bot@acme.co.id:Sup3rS3cret@crm.example.com/hooks/followup?lead=1",
+            "Sup3rS3cret",
+            "https://crm-bot@acme.co.id:****@crm.example.com/hooks/followup?lead=1",
+        ),
+    ],
+    ids=["password", "user name"],
+)
+def test_a_login_holding_an_at_sign_has_its_password_hidden_whole(
+    engine: LocalEngine, secret: str, password: str, hidden: str
+) -> None:
+    # Given a rule that tells the CRM, logging in with a password or a user name (an email
+    # address) that holds an "@" (which the notifier's client, as a browser, reads whole:
+    # the login runs to the host's "@", the user name to its first ":")
+    assert httpx.URL(secret).password == password
     steps = [*body()["steps"], {"kind": "action", "do": "notify", "webhook": secret}]
     assert call(engine, "POST", "/api/rules", body(steps=steps), role="marketing")[0] == 201
     # When a counselor reads the rule / Then all of the password is hidden
     answer = call(engine, "GET", "/api/rules/apply-remind-24h", role="counselor")[1]
-    hidden = "https://crmbot:****@crm.example.com/hooks/followup?lead=1"
     assert answer["steps"][1]["webhook"] == hidden
 
 

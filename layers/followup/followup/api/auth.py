@@ -61,9 +61,10 @@ def require(event: dict[str, Any], allowed: frozenset[Role]) -> None:
         raise Forbidden(f"this needs one of these roles: {names}")
 
 
-_LOGIN = re.compile(r"(?i)(\bhttps?://[^\s:/?#@]*):[^\s/?#]*@")
-"""An address's login: its password runs to the last `@` before the host, as HTTP clients
-read it (`https://user:p@ss@crm...`)."""
+_LOGIN = re.compile(r"(?i)(\bhttps?://[^\s:/?#]*):[^\s/?#]*@")
+"""An address's login: its user name runs to the first `:` and its password to the last
+`@` before the host, as HTTP clients read them (`https://user:p@ss@crm...`,
+`https://bot@acme.example:pass@crm...`)."""
 _SECRET_PARAMETER = re.compile(
     r"(?i)([?&][^\s=&#]*(?:key|token|secret|pass|sig|auth|credential)[^\s=&#]*=)[^\s&#'\"]*"
 )
