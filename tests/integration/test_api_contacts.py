@@ -612,6 +612,18 @@ def test_nan_and_infinity_are_refused_not_kept_as_text(engine: LocalEngine) -> N
     assert find_contact(engine.deps, "6281100000879", None) is None
 
 
+def test_a_number_too_large_for_a_float_is_refused_not_kept_as_infinity(
+    engine: LocalEngine,
+) -> None:
+    # Given a contact whose attribute is a number beyond a float's range
+    body = '{"wa_id": "6281100000884", "attributes": {"fee": 1e400}}'
+    # When it is posted / Then it is refused in words, and nothing is stored as "inf"
+    status, answer = call(engine, "POST", "/api/contacts", raw=body)
+    assert (status, answer["error"]["code"]) == (400, "bad_request")
+    assert "1e400 is too large a number" in answer["error"]["message"]
+    assert find_contact(engine.deps, "6281100000884", None) is None
+
+
 def test_a_contact_is_answered_with_the_zone_its_times_are_read_in(engine: LocalEngine) -> None:
     # Given a Brazilian lead with no zone of their own, one with their own, and an
     # Indonesian one, in a workspace in Jakarta
