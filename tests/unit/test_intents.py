@@ -689,3 +689,16 @@ def test_a_spanish_reply_gets_its_intent(text: str, intent: Intent, local: str |
     detected = _at(MEXICO_CITY, text)
     # Then the rules read it as they read the same reply in the other languages
     assert (detected.intent, detected.local) == (intent, local)
+
+
+def test_a_long_reply_is_read_by_its_opening() -> None:
+    # Reading takes time growing with the square of a reply's length: the rules read its
+    # first 500 characters or so, where a lead says what they think of a follow-up, and a
+    # reply of 4,000 (WhatsApp's limit) is read as fast as one of 500
+    now = datetime(2026, 11, 24, 9, tzinfo=JAKARTA)
+    filler = "Saya mau tanya soal jadwal kelas dan biaya pendaftaran tahun ini. " * 8
+    assert classify(f"Maaf, tidak tertarik. {filler * 7}", now, JAKARTA).intent is (
+        Intent.NOT_INTERESTED
+    )
+    assert classify(f"{filler}Maaf, tidak tertarik.", now, JAKARTA).intent is Intent.OTHER
+    assert classify("3-5 " * 1000, now, JAKARTA).intent is Intent.CALL_BACK_AT

@@ -637,14 +637,22 @@ _YES = re.compile(
 sim", "bisa dong"."""
 
 
+READ_UP_TO = 500
+"""The rules read a reply's first 500 characters or so (to the end of a word): what a lead
+says of a follow-up they say first, and reading takes time growing with the square of
+the length (a 4,000-character reply, within WhatsApp's limit, took half a minute). The
+whole reply is still recorded, and Claude, when on, reads it whole."""
+
+
 def classify(
     text: str, now: datetime, zone: ZoneInfo, *, opt_out_keywords: Iterable[str] = ()
 ) -> Detected:
-    """The intent of one inbound `text`, with any requested time resolved in `zone`."""
+    """The intent of one inbound `text` (its opening `READ_UP_TO` characters), with any
+    requested time resolved in `zone`."""
     keywords = tuple(opt_out_keywords)
     if not said_besides(text, keywords).strip():
         return Detected(Intent.OTHER, 0.0)
-    text = plain_words(text, now.astimezone(zone))
+    text = plain_words(_opening(text), now.astimezone(zone))
     message = normalise(text)
     worded = _QUESTION_WORDS.search(message) is not None and not _YES.fullmatch(message)
     asked = worded or "?" in text
@@ -686,6 +694,15 @@ def classify(
     if asked:
         return Detected(Intent.QUESTION, 0.7)
     return Detected(Intent.OTHER, 0.0)
+
+
+def _opening(text: str) -> str:
+    """`text` to `READ_UP_TO` characters, cut after a word rather than within one."""
+    if len(text) <= READ_UP_TO:
+        return text
+    cut = text[:READ_UP_TO]
+    end = max(cut.rfind(" "), cut.rfind("\n"))
+    return cut[:end] if end > READ_UP_TO // 2 else cut
 
 
 def _call_back(at: datetime) -> Detected:
