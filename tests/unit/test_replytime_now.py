@@ -1,6 +1,7 @@
 """A contact asked for now ("call me now", "telpon sekarang aja", "me liga agora", "call
 me asap", "hubungi saya secepatnya"), asked for with nothing else ("call me", "telpon
-aja kak", "me liga", "can you call me?", "pode me ligar?"; also with the lead saying they
+aja kak", "me liga", "can you call me?", "pode me ligar?", "call me today", "me liga
+hoje"; also with the lead saying they
 are free: "I'm not busy, call me", "tô livre, pode ligar"), said free now ("I'm free
 now", "skrg bisa kak", "agora posso"), or at any time ("call me whenever", "telpon kapan
 aja", "qualquer hora"; not "anytime" alone, which may answer a thanks), is a call back a
@@ -35,6 +36,11 @@ SOON = "2026-11-24T09:15"
         (NEW_YORK, "please call me back"),
         (JAKARTA, "telpon aja kak"),
         (SAO_PAULO, "me liga"),
+        (NEW_YORK, "call me today"),
+        (NEW_YORK, "please call me today"),
+        (JAKARTA, "telpon saya hari ini"),
+        (SAO_PAULO, "me liga hoje"),
+        (MEXICO_CITY, "llámame hoy"),
         (NEW_YORK, "can you call me?"),
         (JAKARTA, "bisa telpon aku?"),
         (SAO_PAULO, "pode me ligar?"),

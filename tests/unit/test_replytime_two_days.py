@@ -128,7 +128,6 @@ def test_the_first_day_asked_for_still_leads(zone: ZoneInfo, text: str, local: s
     [
         (NEW_YORK, "today fine, not tomorrow"),
         (JAKARTA, "hari ini aja, jangan besok"),
-        (NEW_YORK, "call me today, not tomorrow"),
         (JAKARTA, "hari ini gak bisa, besok juga gak bisa"),
         (NEW_YORK, "I'm busy today, tomorrow too"),
         (SAO_PAULO, "hoje não, amanhã tenho prova"),
@@ -149,6 +148,13 @@ def test_tomorrow_not_asked_for_is_never_booked(zone: ZoneInfo, text: str) -> No
     # busy tomorrow too, or free today, or do not ask for tomorrow
     # Then no call back is booked tomorrow
     assert detected(zone, text, at(8))[1] is None
+
+
+def test_a_call_asked_for_today_not_tomorrow_is_soon() -> None:
+    assert detected(NEW_YORK, "call me today, not tomorrow", at(8)) == (
+        Intent.CALL_BACK_AT,
+        "2026-11-24T08:15",
+    )
 
 
 @pytest.mark.parametrize(

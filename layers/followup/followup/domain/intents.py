@@ -114,6 +114,9 @@ _DONE = _any(
     r"masuk|beres|selesai|lunas|diterima)",
     r"(?:ja )?(?:paguei|transferi|comprei|agendei|marquei|matriculei|inscrevi)",
     r"(?:ja )?(?:me )?(?:inscrevi|matriculei|cadastrei)",
+    # enrolled said as a state: "já estou inscrito", "ya estoy inscrita" (not "no estoy")
+    r"(?<!nao )(?<!no )(?:ja |ya )?(?:estou|estamos|to|estoy) (?:ja |ya )?"
+    r"(?:inscrit|matriculad|cadastrad|registrad|anotad)[oa]s?\b",
     r"(?:ja )?(?:fiz|mandei|enviei|efetuei|realizei) (?:o |a |meu |minha )?"
     r"(?:pix|pagamento|transferencia|inscricao|matricula|compra)",
     r"(?:pix|pagamento|compra|inscricao|matricula) "
@@ -280,6 +283,15 @@ _NOT_INTERESTED = _any(
     r"no (?:me |nos )?interes(?:a|an|e)|no estoy interesad[oa]|no tengo (?:ningun )?interes|"
     r"no (?:muchas )?gracias",
     r"(?:ya )?no (?:lo )?(?:quiero|necesito)(?: nada)?(?: gracias)?$",
+    # never to be called again: "please don't call me again", "jangan telpon saya lagi"
+    # (Portuguese's "não me liga" reads as "dont call me"); not "... again today"
+    r"(?:dont|do not|never) (?:call|ring|phone|contact|text|message) (?:me |us )?"
+    r"(?:again|anymore|any more|mais|de novo)(?! (?:today|now|this week|hoje|agora))",
+    r"jangan (?:telpon|telp|tlp|telepon|hubungi|chat|wa) (?:saya |aku |sy |gue |gw )?lagi",
+    r"(?:nao|nunca mais) me (?:liga|ligue|ligar|ligem|chama|procure|procura) (?:mais|de novo)"
+    r"|nunca mais me (?:liga|ligue|ligar|ligem|procure)",
+    r"no me (?:vuelvas|vuelvan) a (?:llamar|contactar|escribir)"
+    r"|no me (?:llames|llamen|contactes|contacten|escribas) (?:mas|nunca mas)",
     # a polite no and nothing else: "thanks but no", "obrigado mas não", "ga kak makasih"
     rf"^(?:{_THANKS})(?: kak| ka)? (?:but|tapi|tp|mas|pero) (?:{_NO})(?: kak| ka| dulu| ya)?$",
     rf"^(?:{_NO})(?: kak| ka)? (?:{_THANKS})(?: kak| ka| ya)?$",

@@ -554,10 +554,11 @@ _ONLY_ASKED = re.compile(
     r"(?:(?:ok|okay|please|pls|tolong|me) )?(?:call|ring|phone|telpon|telp|tlp|telepon|hubungi|liga"
     r"|ligue|ligar|llamame|llamenme|marcame|marquenme)(?: (?:me|back|aku|saya|ya|aja|saja|kak|ka"
     r"|please|pls"
-    r"|dong|sim|por favor|pra mim))*"
+    r"|dong|sim|por favor|pra mim|today|hari ini|hoje|hoy))*"
 )
 """A contact asked for and nothing else ("call me", "telpon aja kak", "me liga"), perhaps
-after saying the lead is interested ("yes I'm interested, call me"): now."""
+after saying the lead is interested ("yes I'm interested, call me") or that it is for
+today ("call me today", "me liga hoje"): now."""
 _FREE_NOW = re.compile(
     r"(?:(?:ok|okay|yes|yeah|iya|sim|si) )?(?:"
     r"(?:(?:im|i am) )?(?:free|available) (?:now|right now|rn)|(?:i )?can talk (?:now|right now)"
