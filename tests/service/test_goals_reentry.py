@@ -266,3 +266,57 @@ def test_a_conversion_credited_from_a_copy_read_before_a_reply_keeps_the_reply(
     found = engine.deps.followups.followup(sent.id)
     assert found is not None
     assert (found.status, found.converted_at) == (Status.RESPONDED, at)
+
+
+def test_a_journey_whose_lead_moves_on_twice_converts_once(engine: MemoryEngine) -> None:
+    # Given a two-step journey: the lead qualifies after its first send, and applies (its
+    # exit) after its second
+    steps = [
+        {"wait": {"amount": 0, "unit": "minutes"}, "template": {"name": "a", "language": "en"}},
+        {"wait": {"amount": 1, "unit": "hours"}, "template": {"name": "b", "language": "en"}},
+    ]
+    engine.deps.rules.save_rule(rule(steps=steps))
+    lead = quiet_contact(engine.deps, "6281100000391", engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    engine.clock.advance(timedelta(minutes=5))
+    apply(engine, {"type": "stage_changed", "contact": lead.wa_id, "stage": "qualified"})
+    engine.clock.advance(timedelta(hours=1))
+    engine.tick()
+    engine.clock.advance(timedelta(minutes=5))
+    apply(engine, {"type": "stage_changed", "contact": lead.wa_id, "stage": "applied"})
+    # Then the rule counts one lead converted, on its first send
+    sends = followups(engine, lead)
+    assert [f.sent_at is not None for f in sends] == [True, True]
+    assert [f.converted_at is not None for f in sends] == [True, False]
+    assert converted(engine) == 1
+
+
+def test_a_goal_event_two_rules_share_credits_each_rules_last_send(engine: MemoryEngine) -> None:
+    # Given two rules whose goal is a booking, each of which sent the lead its first step
+    steps = [
+        {"wait": {"amount": 0, "unit": "minutes"}, "template": {"name": "a", "language": "en"}},
+        {"wait": {"amount": 2, "unit": "days"}, "template": {"name": "b", "language": "en"}},
+    ]
+    goal = {"events": ["booking_completed"]}
+    later = {"stages": ["new"], "idle": {"amount": 25, "unit": "hours"}}
+    engine.deps.rules.save_rule(rule("rule-a", steps=steps, goal=goal))
+    engine.deps.rules.save_rule(rule("rule-b", steps=steps, goal=goal, trigger=later))
+    quiet = engine.clock.now() - timedelta(hours=24, minutes=1)
+    lead = quiet_contact(engine.deps, "6281100000491", quiet)
+    engine.tick()
+    engine.clock.advance(timedelta(hours=1))
+    engine.tick()
+    # When the lead books
+    engine.clock.advance(timedelta(minutes=10))
+    apply(engine, {"type": "custom", "name": "booking_completed", "contact": lead.wa_id})
+    # Then both journeys end as their goal, and each rule counts the conversion
+    assert sorted((rule_id, reason) for rule_id, _, reason in ended(engine, lead)) == [
+        ("rule-a", "goal"),
+        ("rule-b", "goal"),
+    ]
+    sends = engine.deps.followups.followups_of(lead.id)
+    assert {(f.rule_id, f.converted_at is not None) for f in sends} == {
+        ("rule-a", True),
+        ("rule-b", True),
+    }
+    assert converted(engine) == 2

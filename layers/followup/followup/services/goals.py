@@ -56,7 +56,7 @@ def ends_journeys(deps: Deps, name: str) -> bool:
 
 def event_happened(deps: Deps, contact_id: str, name: str, at: datetime) -> None:
     """The custom event `name` happened to the contact at `at`: end the journeys it is a
-    goal or an exit of, and credit a goal's last send."""
+    goal or an exit of, and credit the last send of each rule it is a goal of."""
 
     def ends(rule: Rule) -> Reason | None:
         return event_ends(rule, name)
@@ -64,9 +64,12 @@ def event_happened(deps: Deps, contact_id: str, name: str, at: datetime) -> None
     followups = deps.followups.followups_of(contact_id)
     end_journeys(deps, contact_id, ends, at, followups)
     goal = Reason.GOAL
-    credit_last_send(
-        deps, [f for f in followups if _reason(deps, f.rule_id, f.rule_version, ends) is goal], at
-    )
+    by_rule: dict[str, list[FollowUp]] = {}
+    for followup in followups:
+        if _reason(deps, followup.rule_id, followup.rule_version, ends) is goal:
+            by_rule.setdefault(followup.rule_id, []).append(followup)
+    for sends in by_rule.values():
+        credit_last_send(deps, sends, at)
 
 
 _UNSEEN = frozenset({Status.FAILED, Status.SKIPPED})
@@ -79,7 +82,9 @@ def credit_last_send(deps: Deps, followups: list[FollowUp], at: datetime) -> Non
     delivered as far as WhatsApp said, as a conversion, unless it already is one (a
     follow-up converts once). One its step sent on a later channel because no reply came
     (`follows_on`) credits the step's send it follows on, as a reply to it does: that send
-    counts the step's send and its outcomes, on its day, and converts once for the step."""
+    counts the step's send and its outcomes, on its day, and converts once for the step. A
+    journey converts once: a lead moving on again ("qualified", then "applied") credits
+    nothing more once a send of the same journey converted."""
     window = deps.catalog.settings().attribution_window.approx()
     sent = [
         f
@@ -89,6 +94,11 @@ def credit_last_send(deps: Deps, followups: list[FollowUp], at: datetime) -> Non
     if not sent:
         return
     last: FollowUp | None = _step_send(max(sent, key=lambda f: f.sent_at or at), followups)
+    if last is not None and last.enrollment_id is not None:
+        journey = last.enrollment_id
+        converted = (f for f in followups if f.converted_at and f.status not in _UNSEEN)
+        if any(f.enrollment_id == journey for f in converted):
+            return
     for _ in range(_CREDIT_TRIES):
         if last is None or last.converted_at is not None or last.status in _UNSEEN:
             return
