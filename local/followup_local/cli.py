@@ -4,6 +4,7 @@ for one contact, sign in locally, connect WhatsApp, upgrade and repair a deploye
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -448,7 +449,10 @@ def _simulate(args: argparse.Namespace) -> int:
     console = Console()
     if not console.is_terminal:
         console = Console(width=max(console.width, 120))  # a file or pipe: do not squeeze
-    outcome = _run(config, console if console.is_terminal and not args.json else None)
+    # The handlers' log lines (a rule past its opt-out threshold...) go to stderr, as does
+    # the progress bar: stdout holds the report alone, for `--json | jq` or a file.
+    with contextlib.redirect_stdout(sys.stderr):
+        outcome = _run(config, console if console.is_terminal and not args.json else None)
     report = summary(outcome)
     written = write_audit(outcome, args.out) if args.out is not None else []
     if args.json:

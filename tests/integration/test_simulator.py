@@ -36,6 +36,7 @@ from followup_local.simulator.report import (
     table,
     write_audit,
 )
+from tests.support.fresh import python
 
 # Wednesday to Saturday: Christmas (an Indonesian holiday), a Saturday and the 72-hour expiry
 # fall inside the run; a 150-minute tick puts sends at half past too, off the hour boundaries
@@ -263,6 +264,18 @@ def test_the_cli_prints_a_json_report_and_writes_audit_files(
     cli_run = load(tmp_path, report)
     for check in AUDIT:
         check(cli_run)
+
+
+def test_the_json_report_is_all_stdout_holds_the_engines_log_lines_going_to_stderr() -> None:
+    # Given a run whose handlers log as they go (at INFO here: by default only warnings,
+    # such as a rule past its opt-out threshold, which a longer run logs)
+    args = ["--contacts", "5", "--days", "1", "--tick", "240", "--seed", "3", "--json"]
+    # When it is run for its JSON, as a script piping it would
+    cli = "import sys; from followup_local.cli import main; sys.exit(main(sys.argv[1:]))"
+    run = python(cli, "simulate", *args, POWERTOOLS_LOG_LEVEL="INFO")
+    # Then stdout is the report alone, and the log lines are on stderr
+    assert json.loads(run.stdout)["period"]["days"] == 1
+    assert '"level":"INFO"' in run.stderr
 
 
 @pytest.mark.parametrize(
