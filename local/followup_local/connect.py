@@ -49,7 +49,10 @@ def read_secrets(name: str, region: str | None) -> dict[str, str]:
         raw = boto3.client("secretsmanager", region_name=region).get_secret_value(SecretId=name)
     except (ClientError, BotoCoreError) as error:
         raise ConnectError(f"cannot read secret {name!r}: {error}") from None
-    document = json.loads(raw["SecretString"])
+    try:
+        document = json.loads(raw.get("SecretString") or "")
+    except ValueError:
+        document = None
     if not isinstance(document, dict):
         raise ConnectError(f"secret {name!r} must hold a JSON object")
     return {k: v if isinstance(v, str) else json.dumps(v) for k, v in document.items()}

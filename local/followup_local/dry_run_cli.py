@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from followup.api.auth import Role
-from followup_local.flags import bounded, instant
+from followup_local.flags import api_url, bounded, instant, state_to_read
 from followup_local.statelock import running_url
 from followup_local.tokens import DevTokens
 
@@ -103,6 +103,7 @@ def add_parser(verbs: Any, state_dir: Path) -> None:
     )
     run.add_argument(
         "--url",
+        type=api_url,
         default=os.environ.get("FOLLOWUP_URL"),
         help="the API (default: $FOLLOWUP_URL, else where the `followup dev` running on the"
         " state directory listens)",
@@ -115,7 +116,7 @@ def add_parser(verbs: Any, state_dir: Path) -> None:
     )
     run.add_argument(
         "--state-dir",
-        type=Path,
+        type=state_to_read,
         default=state_dir,
         metavar="DIR",
         help="the local stack's state, for its signing key (default: %(default)s)",

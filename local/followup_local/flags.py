@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
+
+from followup.wiring.config import http_url
 
 
 def bounded(low: int, high: int) -> Callable[[str], int]:
@@ -35,3 +39,24 @@ def instant(text: str) -> datetime:
             f"got {text!r}"
         )
     return found
+
+
+def api_url(text: str) -> str:
+    """An http:// or https:// address with a host, and a port that is a number."""
+    try:
+        return http_url(text)
+    except ValueError as problem:
+        origin = " (from FOLLOWUP_URL)" if os.environ.get("FOLLOWUP_URL") == text else ""
+        raise argparse.ArgumentTypeError(f"{problem}{origin}") from None
+
+
+def state_to_read(text: str) -> Path:
+    """A local stack's state directory, read only: refused when something else is there,
+    naming FOLLOWUP_STATE_DIR when the value came from it."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        origin = (
+            " (from FOLLOWUP_STATE_DIR)" if os.environ.get("FOLLOWUP_STATE_DIR") == text else ""
+        )
+        raise argparse.ArgumentTypeError(f"{text!r}{origin} exists and is not a directory")
+    return path

@@ -62,6 +62,9 @@ def test_a_refusal_prints_the_apis_reason_and_fails(stack: Running) -> None:
         ("--days", "-3", "between 1 and 400"),
         ("--start", "next tuesday", "with its UTC offset"),
         ("--start", "2026-12-08T09:00:00", "with its UTC offset"),
+        ("--url", "http://localhost:80O0", "a port that is not a number"),
+        ("--url", "localhost:8000", "http:// or https://"),
+        ("--state-dir", "/dev/null", "exists and is not a directory"),
     ],
 )
 def test_a_bad_flag_names_itself(flag: str, value: str, words: str) -> None:

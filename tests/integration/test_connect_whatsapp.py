@@ -109,6 +109,19 @@ def test_an_unknown_stack_and_missing_arguments_are_named(
     assert "needs --stack, or both --base-url and --secret-name" in capsys.readouterr().err
 
 
+def test_a_secret_that_is_not_json_is_named(
+    deployed: WhatsAppSandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a secret edited by hand into a bare key
+    boto3.client("secretsmanager", region_name=REGION).put_secret_value(
+        SecretId="followup-prod-secrets", SecretString="d360-key"
+    )
+    # When the webhook is connected / Then the secret is named, and nothing changes
+    assert connect("--stack", "Followup-prod") == 1
+    assert "secret 'followup-prod-secrets' must hold a JSON object" in capsys.readouterr().err
+    assert deployed.webhooks == {}
+
+
 @pytest.mark.parametrize("keys_as", ["D360_NUMBERS", "D360_KEYS"])
 def test_with_several_numbers_each_numbers_key_registers_the_webhook_and_says_how_it_went(
     deployed: WhatsAppSandbox,
