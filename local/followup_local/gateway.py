@@ -41,6 +41,17 @@ PUBLIC_API_PATHS = frozenset({"/api/openapi.json"})
 _TEXT_TYPES = ("text/", "application/json", "application/x-ndjson", "application/jsonl")
 
 
+def _utf8(body: bytes) -> bool:
+    """Whether `body` is text in UTF-8: one that is not (a CRM's Latin-1) goes base64-encoded,
+    as a body API Gateway finds no text in, for the handler to refuse, not read as text
+    with its letters replaced."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def request_event(
     *,
     method: str,
@@ -59,8 +70,8 @@ def request_event(
     lowered = {name.lower(): value for name, value in headers.items()}
     cookies = [c.strip() for c in lowered.pop("cookie", "").split(";") if c.strip()]
     kind = lowered.get("content-type", "")
-    binary = bool(body) and not kind.startswith(_TEXT_TYPES)
-    text = base64.b64encode(body).decode() if binary else body.decode("utf-8", "replace")
+    binary = bool(body) and not (kind.startswith(_TEXT_TYPES) and _utf8(body))
+    text = base64.b64encode(body).decode() if binary else body.decode("utf-8")
     context: dict[str, Any] = {
         "accountId": "000000000000",
         "apiId": "local",

@@ -119,6 +119,25 @@ def test_repeated_query_names_are_joined_and_binary_bodies_are_base64() -> None:
     assert base64.b64decode(event["body"]) == b"\x00\xffraw"
 
 
+def test_a_json_body_not_in_utf8_reaches_the_api_as_bytes_and_is_refused(
+    engine: LocalEngine,
+) -> None:
+    # Given a CRM posting a contact in Latin-1 under a JSON media type
+    latin1 = json.dumps({"wa_id": "6281100000009", "name": "José"}, ensure_ascii=False)
+    app = TestClient(create_app(engine.invoke, TOKENS))
+    answer = app.post(
+        "/api/contacts",
+        content=latin1.encode("latin-1"),
+        headers={**bearer(Role.MARKETING), "content-type": "application/json"},
+    )
+    # Then it is refused as the deployed API refuses it, and no contact keeps "Jos\ufffd"
+    assert (answer.status_code, answer.json()["error"]["message"]) == (
+        400,
+        "the body is not JSON in UTF-8",
+    )
+    assert app.get("/api/contacts", headers=bearer(Role.MARKETING)).json()["contacts"] == []
+
+
 def test_a_handler_result_becomes_the_response_with_headers_cookies_and_binary_bodies() -> None:
     recorder = Recorder(
         {
