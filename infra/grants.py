@@ -120,8 +120,11 @@ NEEDS: dict[str, Needs] = {
         secret=True,
         secret_for_numbers_only=True,
     ),
-    # `$connect` records a connection, `$disconnect` deletes it, `ping` is answered
-    "realtime": Needs(writes=frozenset({"connections"}), pushes=True),
+    # `$connect` records a connection, `$disconnect` deletes it, `ping` is answered, or the
+    # connection closed when its sign-in has expired
+    "realtime": Needs(
+        reads=frozenset({"connections"}), writes=frozenset({"connections"}), pushes=True
+    ),
     # follow-up changes to every live connection; gone ones are deleted
     "broadcaster": Needs(
         reads=frozenset({"connections"}), writes=frozenset({"connections"}), pushes=True

@@ -1,7 +1,10 @@
 """WebSocket routes of the live queue feed: `$connect`, `$disconnect` and `$default`.
 
 Connections are recorded so the broadcaster can push follow-up changes to them; the
-app sends nothing the server must act on, so `$default` only answers `ping`.
+app sends nothing the server must act on, so `$default` only answers `ping`: with `pong`
+while the connection is pushed to, else (its sign-in expired) by closing it, so the app
+connects again with its renewed sign-in and reads what it missed, instead of showing a
+feed that no longer moves as live.
 """
 
 from __future__ import annotations
@@ -39,7 +42,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         metrics.add_metric(name="ws_disconnected", unit="Count", value=1)
     else:
         ping = _is_ping(event.get("body"))
-        if ping:
+        now = runtime.deps().clock.now()
+        if ping and not runtime.connections().listened(connection_id, now):
+            runtime.connection_poster().close(connection_id)
+            metrics.add_metric(name="ws_expired", unit="Count", value=1)
+        elif ping:
             runtime.connection_poster().post(connection_id, json.dumps({"type": "pong"}).encode())
         metrics.add_metric(name="ws_ping" if ping else "ws_ignored", unit="Count", value=1)
     return {"statusCode": 200}

@@ -100,6 +100,7 @@ class LiveFeed:
         authorizer = {
             "sub": claims["sub"],
             "groups": " ".join(groups),
+            "expires": claims["exp"],
             "principalId": claims["sub"],
         }
         protocols = socket.headers.get("sec-websocket-protocol")

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 import jwt
 import pytest
 from botocore.stub import Stubber
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 from followup.adapters.connections import ConnectionPoster, Connections
+from followup.api.auth import Role
 from followup.wiring import runtime
 from followup_local.engine import LocalEngine
+from followup_local.gateway import create_app, serving
+from followup_local.live import LiveFeed
+from followup_local.tokens import DevTokens
 from functions.broadcaster import handler as broadcaster
 from tests.support.builders import quiet_contact, rule
 from tests.support.cognito import CLIENT_ID, OTHER_KEY, token
 from tests.support.connections import open_ids
+from tests.support.devstack import SAFETY_NET, eventually
 from tests.support.events import load
 
 
@@ -203,3 +212,37 @@ def test_an_app_still_connecting_when_a_batch_goes_is_told_to_catch_up_not_forgo
     assert report == {"messages": 0, "gone": 0, "failed": 1}
     [kept] = Connections().listening(now)
     assert (kept.connection_id, kept.misses) == ("opening", 1)
+
+
+def test_an_app_whose_sign_in_expired_is_closed_at_its_ping_not_left_looking_live(
+    engine: LocalEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an app signed in, on the live feed (the local WebSocket API before the handler)
+    tokens = DevTokens("realtime-test-signing-key-of-32-bytes")
+    signed = tokens.issue(Role.COUNSELOR)
+    expires = datetime.fromtimestamp(
+        jwt.decode(signed, options={"verify_signature": False})["exp"], UTC
+    )
+    live = LiveFeed(engine.invoke, tokens)
+    with serving(create_app(engine.invoke, tokens, live.routes())) as url:
+        client = boto3.client(
+            "apigatewaymanagementapi", region_name=engine.config.aws_region, endpoint_url=url
+        )
+        monkeypatch.setattr(runtime, "connection_poster", lambda: ConnectionPoster(client))
+        ws = url.replace("http", "ws", 1)
+        with connect(
+            f"{ws}/ws", subprotocols=[Subprotocol("followup.live"), Subprotocol(signed)]
+        ) as app:
+            # When it pings while its sign-in holds / Then it is answered
+            app.send('{"action": "ping"}')
+            assert json.loads(app.recv(timeout=SAFETY_NET)) == {"type": "pong"}
+            # When it pings after its sign-in expired (the broadcaster pushes it nothing
+            # since) / Then the connection is closed, for the app to connect again with
+            # its renewed sign-in and read what it missed
+            engine.clock.advance(expires - engine.clock.now() + timedelta(seconds=1))
+            app.send('{"action": "ping"}')
+            with pytest.raises(ConnectionClosed):
+                app.recv(timeout=SAFETY_NET)
+    # and forgotten, as any connection the app leaves
+    long_before = engine.clock.now() - timedelta(days=1)
+    eventually(lambda: open_ids(Connections(), long_before) == [], timeout=SAFETY_NET)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from pynamodb.exceptions import DoesNotExist
+
 from followup.adapters.tables import ConnectionItem, held, stamp, unstamp
 from followup.services.ports import LiveConnection, MessageRefused
 
@@ -26,6 +28,15 @@ class Connections:
 
     def remove(self, connection_id: str) -> None:
         ConnectionItem(connection_id).delete()
+
+    def listened(self, connection_id: str, now: datetime) -> bool:
+        """Whether the broadcaster still pushes to the connection: recorded, and its
+        sign-in not expired."""
+        try:
+            item = ConnectionItem.get(connection_id)
+        except DoesNotExist:
+            return False
+        return bool(item.expires_at > now)
 
     def listening(self, now: datetime) -> list[LiveConnection]:
         return [
@@ -57,6 +68,13 @@ class ConnectionPoster:
 
     def __init__(self, client: Any) -> None:
         self._client = client
+
+    def close(self, connection_id: str) -> None:
+        """Close the connection (the app opens another); one already gone is left so."""
+        try:
+            self._client.delete_connection(ConnectionId=connection_id)
+        except self._client.exceptions.GoneException:
+            return
 
     def post(self, connection_id: str, data: bytes) -> bool:
         try:
