@@ -47,8 +47,10 @@ class SandboxTemplates:
         category: str = "MARKETING",
         status: str = "approved",
         quality: str = "UNKNOWN",
+        disable_info: dict[str, Any] | None = None,
     ) -> None:
-        """Put a template in the catalogue (replacing one of the same name and language)."""
+        """Put a template in the catalogue (replacing one of the same name and language),
+        with the `disable_info` 360dialog lists a flagged one with."""
         entry = {
             "id": str(zlib.crc32(f"{name}/{language}".encode())),
             "name": name,
@@ -59,6 +61,8 @@ class SandboxTemplates:
             "rejected_reason": "NONE",
             "components": [{"type": "BODY", "text": body}],
         }
+        if disable_info is not None:
+            entry["disable_info"] = disable_info
         with self._lock:
             self._templates[(name, language)] = entry
 

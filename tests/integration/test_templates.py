@@ -114,6 +114,25 @@ def test_a_tick_whose_sync_fails_still_enqueues_and_tries_again(engine: LocalEng
     assert engine.scheduled("enqueue")["templates"] == 1
 
 
+def test_a_disable_date_the_engine_cannot_read_is_left_unknown_and_the_tick_plans_on(
+    engine: LocalEngine,
+) -> None:
+    # Given a catalogue in which a flagged template's disable date is in milliseconds,
+    # beyond the years a date holds, and a lead quiet for a day
+    engine.deps.rules.save_rule(rule())
+    engine.sandbox.templates.add("apply_reminder", "en", "Hi {{1}}, still thinking?")
+    odd = {"disable_date": 1_798_761_600_000}
+    engine.sandbox.templates.add("winback", "en", "Hai {{1}}", status="flagged", disable_info=odd)
+    lead = quiet_contact(engine.deps, "6281100000777", engine.clock.now() - timedelta(hours=30))
+    # When the enqueue tick syncs the catalogue
+    report = engine.scheduled("enqueue")
+    # Then the template is synced without a disable date, and the tick plans the lead's
+    # follow-up (before, the sync failed the tick, and every tick after it)
+    assert report["templates"] == 2
+    assert _template(engine, "winback")["disable_date"] is None
+    assert engine.deps.followups.followups_of(lead.id) != []
+
+
 def test_each_status_webhook_changes_the_template(engine: LocalEngine) -> None:
     _synced(engine)
     for status in ("PAUSED", "DISABLED", "REJECTED", "APPROVED"):

@@ -50,7 +50,10 @@ def _quality(score: Any) -> str:
 def disable_date_of(info: Any) -> datetime | None:
     stamp = info.get("disable_date") if isinstance(info, dict) else None
     if isinstance(stamp, int | float) and not isinstance(stamp, bool):
-        return datetime.fromtimestamp(stamp, UTC)
+        try:
+            return datetime.fromtimestamp(stamp, UTC)
+        except (ValueError, OverflowError, OSError):
+            return None  # NaN, or not in seconds (milliseconds): no date rather than no sync
     if isinstance(stamp, str):
         try:
             moment = datetime.fromisoformat(stamp)
