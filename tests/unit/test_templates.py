@@ -77,3 +77,20 @@ def test_a_rule_naming_a_template_with_a_media_header_is_refused_at_save() -> No
     problems = rule_problems(rule(), catalogue)
     assert [problem.field for problem in problems] == ["steps.0.template"]
     assert "header" in problems[0].message
+
+
+def test_a_rule_whose_templates_sibling_has_a_media_header_is_refused_at_save() -> None:
+    # Given a step's template, fine, and the sibling it falls back to, with an image header
+    own = template("Hi {{1}}").model_copy(update={"name": "apply_reminder"})
+    header = {"type": "HEADER", "format": "IMAGE"}
+    sibling = own.model_copy(
+        update={"name": "apply_reminder_v2", "components": [header, *own.components[1:]]}
+    )
+    built = rule()
+    step = built.steps[0]
+    ref = step.template.model_copy(update={"sibling": "apply_reminder_v2"})  # type: ignore[union-attr]
+    built = built.model_copy(update={"steps": [step.model_copy(update={"template": ref})]})
+    # When the rule is checked against the catalogue / Then the sibling is named
+    problems = rule_problems(built, TemplateCatalogue(templates=[own, sibling]))
+    assert [problem.field for problem in problems] == ["steps.0.template.sibling"]
+    assert "header" in problems[0].message

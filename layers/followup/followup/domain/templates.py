@@ -191,6 +191,17 @@ def rule_problems(rule: Rule, catalogue: TemplateCatalogue) -> list[Problem]:
                     {"template": ref.sibling, "language": ref.language, "wanted": len(ref.params)},
                 )
             )
+        elif sibling is not None and (part := sibling.values_beyond_body):
+            problems.append(
+                Problem(
+                    f"steps.{n}.template.sibling",
+                    f"step {n + 1}: sibling {ref.sibling!r} needs a value in its {part}, which "
+                    "steps cannot give (only body parameters): WhatsApp would refuse each send "
+                    "it stands in for",
+                    "template_beyond_body",
+                    {"template": sibling.name, "part": part},
+                )
+            )
         if template is None:
             continue
         beyond = template.values_beyond_body
