@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from email.utils import parseaddr
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
@@ -115,6 +116,23 @@ class DeploySettings(BaseModel):
         if value is not None and not EMAIL_PATTERN.match(value):
             raise ValueError(f"{value!r} is not an email address (name@example.com)")
         return value
+
+    @field_validator("email_from")
+    @classmethod
+    def _a_sender(cls, value: str | None) -> str | None:
+        """An address SES sends from, alone or with a display name, refused here rather
+        than as every email is denied: a domain alone is an identity, not a From address."""
+        if value is not None and ("," in value or not EMAIL_PATTERN.match(parseaddr(value)[1])):
+            raise ValueError(
+                f"{value!r} is not an address to send from (admissions@example.edu, or "
+                "Admissions <admissions@example.edu>)"
+            )
+        return value
+
+    @property
+    def email_address(self) -> str | None:
+        """The address of `email_from`, without its display name."""
+        return parseaddr(self.email_from)[1] if self.email_from else None
 
     @field_validator("number_rates", "numbers", mode="before")
     @classmethod

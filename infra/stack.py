@@ -292,7 +292,7 @@ class FollowupStack(Stack):  # type: ignore[misc]  # the CDK is not analysed (py
                 resources=[f"arn:{self.partition}:sns:*:*:*"],
             )
         )
-        sender = self.settings.email_from
+        sender = self.settings.email_address
         if sender is None or self.email_events is None:
             return
         identities = [sender, sender.rpartition("@")[2]]

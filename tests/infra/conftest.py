@@ -64,7 +64,10 @@ def prod(variants: Path) -> Synth:
     return synth(variants, stage="prod", tick_minutes=5, sends_per_second=1000)
 
 
+SENDER = "Admissions <admissions@example.edu>"
+
+
 @pytest.fixture(scope="session")
 def with_email(variants: Path) -> Synth:
-    """A deployment that emails from an SES identity."""
-    return synth(variants, email_from="admissions@example.edu")
+    """A deployment that emails from an SES identity, with a display name."""
+    return synth(variants, email_from=SENDER)

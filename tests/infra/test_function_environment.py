@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from followup.wiring.config import Config
-from tests.infra.conftest import Synth
+from tests.infra.conftest import SENDER, Synth
 
 EVERYWHERE = {"FOLLOWUP_TABLE_PREFIX"}
 """Every function that reads or writes a table binds the tables by their prefix."""
@@ -103,9 +103,5 @@ def test_every_function_judging_whether_email_reaches_a_lead_is_told_the_identit
     # alone leaves a queued step to its email fallback only while email may reach the
     # lead) and the API (a rule's preview and mass-send check count the leads email
     # reaches); only the sender may send from it (test_stack)
-    knowing = {
-        name
-        for name, variables in told.items()
-        if variables.get("EMAIL_FROM") == "admissions@example.edu"
-    }
+    knowing = {name for name, variables in told.items() if variables.get("EMAIL_FROM") == SENDER}
     assert knowing == {"sender", "webhook", "api"}

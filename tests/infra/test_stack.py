@@ -16,12 +16,13 @@ import pytest
 
 from followup.adapters.tables import TABLES, table_spec, ttl_attribute
 from followup.wiring.config import NumberDescription
+from infra import layer
 from infra.access import webhook_concurrency
 from infra.batching import BROADCASTER, STATS
 from infra.capacity import send_capacity
 from infra.layer import build as build_layer
 from infra.nag import acknowledge
-from tests.infra.conftest import Synth, synth
+from tests.infra.conftest import SENDER, Synth, synth
 
 ROOT = Path(__file__).resolve().parents[2]
 HANDLERS = {"enqueue", "dispatch", "expire", "sender", "webhook", "api", "bus_events", "stats"}
@@ -337,12 +338,15 @@ def test_only_the_sender_may_send_sms_and_email_and_only_from_its_identity(
         if "ses:SendEmail" in _listed(statement["Action"])
     }
     assert list(mailers) == ["sender"]
-    assert "identity/admissions@example.edu" in json.dumps(mailers["sender"])
+    granted = json.dumps(mailers["sender"])
+    assert "identity/admissions@example.edu" in granted
+    assert 'identity/example.edu"' in granted
+    assert "Admissions" not in granted  # the address's identity, not its display name
     sender = with_email.resources("AWS::Lambda::Function")[
         _ref_of(with_email, with_email.stack.functions["sender"])
     ]
     variables = sender["Properties"]["Environment"]["Variables"]
-    assert variables["EMAIL_FROM"] == "admissions@example.edu"
+    assert variables["EMAIL_FROM"] == SENDER
     assert "PUBLIC_API_URL" in variables
 
 
@@ -1001,6 +1005,34 @@ def test_a_360dialog_address_without_its_scheme_is_refused_naming_the_key(tmp_pa
     # Then the synth stops, naming the key, before anything is deployed
     with pytest.raises(ValueError, match=r"context d360_base_url: .*http:// or https://"):
         synth(tmp_path, d360_base_url="waba-v2.360dialog.io")
+
+
+@pytest.mark.parametrize("sender", ["example.edu", "admissions@", "a@example.edu, b@example.edu"])
+def test_an_email_from_that_is_no_address_to_send_from_is_refused_naming_the_key(
+    tmp_path: Path, sender: str
+) -> None:
+    # A domain alone is an SES identity but no From address: every email would fail
+    with pytest.raises(ValueError, match=r"context email_from: .*not an address to send from"):
+        synth(tmp_path, email_from=sender)
+
+
+def test_a_new_rate_card_builds_a_new_layer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the library as shipped, and the same with this quarter's rate card
+    library = tmp_path / "followup"
+    shutil.copytree(layer.LIBRARY, library, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(layer, "LIBRARY", library)
+    before = layer._fingerprint()
+    rates = library / "domain" / "rates.toml"
+    rates.write_text(rates.read_text() + "\n# prices of the next quarter\n")
+    # Then the layer is another: a deploy ships the new prices, not the layer built before
+    assert layer._fingerprint() != before
+    # while bytecode a local run leaves beside the sources changes nothing
+    after = layer._fingerprint()
+    (library / "domain" / "__pycache__").mkdir(exist_ok=True)
+    (library / "domain" / "__pycache__" / "costs.cpython-311.pyc").write_bytes(b"\0")
+    assert layer._fingerprint() == after
 
 
 def test_the_layer_has_the_library_without_boto3_and_is_reused(tmp_path: Path) -> None:
