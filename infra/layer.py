@@ -55,10 +55,16 @@ def _fingerprint() -> str:
     digest.update(f"{PYTHON_VERSION} {PLATFORMS} {REQUIREMENTS}".encode())
     digest.update(CONSTRAINTS.read_bytes())
     digest.update(COMPILER.read_bytes())
-    for source in sorted(LIBRARY.rglob("*.py")):
+    for source in _library_files(LIBRARY):
         digest.update(str(source.relative_to(LIBRARY)).encode())
         digest.update(source.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _library_files(library: Path) -> list[Path]:
+    """Every file the layer ships of the library, its sources and its data (the rate card),
+    without the bytecode a local run left beside them."""
+    return sorted(p for p in library.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
 def build(out: Path = ROOT / "build" / "layer") -> Path:
