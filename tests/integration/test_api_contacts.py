@@ -10,7 +10,7 @@ from followup.services.contacts import find_contact
 from followup.services.inbound import record_inbound
 from followup_local.engine import LocalEngine
 from tests.support.api import call
-from tests.support.builders import rule
+from tests.support.builders import quiet_contact, rule
 
 
 def imported(engine: LocalEngine, csv: str) -> tuple[int, Any]:
@@ -77,6 +77,20 @@ def test_send_now_to_an_opted_out_contact_is_refused(engine: LocalEngine) -> Non
     )
     assert (status, answer["error"]["code"]) == (409, "opted_out")
     assert engine.sandbox.requests == []
+
+
+def test_send_now_of_free_text_a_closed_window_would_refuse_is_a_409_naming_why(
+    engine: LocalEngine,
+) -> None:
+    text_only = [{"wait": {"amount": 0, "unit": "minutes"}, "text": "Hi, still applying?"}]
+    engine.deps.rules.save_rule(rule(steps=text_only))
+    lead = quiet_contact(engine.deps, "6281100000805", engine.clock.now() - timedelta(hours=30))
+    status, answer = call(
+        engine, "POST", f"/api/contacts/{lead.id}/followups", {"rule_id": "apply-remind-24h"}
+    )
+    assert (status, answer["error"]["code"]) == (409, "window_closed")
+    assert "24-hour window" in answer["error"]["message"]
+    assert engine.deps.followups.followups_of(lead.id) == []
 
 
 CSV = """wa_id,name,stage,score,timezone,tags,attr.program

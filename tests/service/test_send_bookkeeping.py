@@ -192,13 +192,14 @@ def test_send_now_right_after_a_send_asks_to_try_again_once_it_is_counted(
     deps.rules.save_rule(two_steps())
     deps.rules.save_rule(two_steps("by-hand"))
     lead = quiet_contact(deps, WA_ID, engine.clock.now() - 25 * HOUR)
-    sent_by_the_sender_alone(engine, lead.id)
+    sent = sent_by_the_sender_alone(engine, lead.id)
+    other = "two-steps" if sent.rule_id == "by-hand" else "by-hand"
     on_the_way = engine.stream.take()
-    # When a counsellor sends another rule now, then again once the send is counted
+    # When a counsellor sends the other rule now, then again once the send is counted
     with pytest.raises(Conflict, match="still being counted; try again in a minute"):
-        send_now(deps, lead.id, "by-hand")
+        send_now(deps, lead.id, other)
     sent_stream.apply(deps, on_the_way)
-    queued = send_now(deps, lead.id, "by-hand")
+    queued = send_now(deps, lead.id, other)
     # Then the second request queues it
     assert queued.status is Status.QUEUED
 

@@ -85,6 +85,7 @@ const REFUSALS: Record<string, MessageId> = {
   followup_waiting: "error.followup_waiting",
   tries_used_up: "error.tries_used_up",
   overtaken: "error.overtaken",
+  window_closed: "error.window_closed",
   email_not_paused: "error.email_not_paused",
   already_decided: "error.already_decided",
 };

@@ -37,6 +37,7 @@ export const en = {
   "error.followup_waiting": "This contact already has a follow-up waiting to be sent, or one sent moments ago that is still being counted. Try again in a minute.",
   "error.tries_used_up": "Sent by hand, this rule has failed to reach the contact as many times as it may in this silence. See why on its follow-ups.",
   "error.overtaken": "A reply, an opt-out or a change to the rule got there first, so nothing was sent.",
+  "error.window_closed": "This lead last wrote more than 24 hours ago, and this rule's first message is free text with no template: WhatsApp would refuse it. Pick a rule with a template.",
   "error.email_not_paused": "Email is not paused: there is nothing to resume.",
   "error.already_decided": "This text no longer awaits approval: someone decided on it already, or its wait ended. Reload the page to see it as it is now.",
   "time.inZone": "{time} ({zone})",

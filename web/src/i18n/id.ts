@@ -39,6 +39,7 @@ export const id: Catalogue = {
   "error.followup_waiting": "Kontak ini sudah punya tindak lanjut yang menunggu dikirim, atau yang baru saja dikirim dan masih dihitung. Coba lagi dalam satu menit.",
   "error.tries_used_up": "Dikirim manual, aturan ini sudah gagal menjangkau kontak sebanyak yang diizinkan dalam masa diam ini. Lihat sebabnya pada tindak lanjutnya.",
   "error.overtaken": "Balasan, berhenti berlangganan, atau perubahan aturan terjadi lebih dulu, jadi tidak ada yang dikirim.",
+  "error.window_closed": "Lead ini terakhir menulis lebih dari 24 jam lalu, dan pesan pertama aturan ini teks bebas tanpa template: WhatsApp akan menolaknya. Pilih aturan yang punya template.",
   "error.email_not_paused": "Email tidak sedang dijeda: tidak ada yang perlu dilanjutkan.",
   "error.already_decided": "Teks ini tidak lagi menunggu persetujuan: seseorang sudah memutuskannya, atau waktu tunggunya sudah habis. Muat ulang halaman untuk melihat keadaannya sekarang.",
   "time.inZone": "{time} ({zone})",

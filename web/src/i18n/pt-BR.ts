@@ -39,6 +39,7 @@ export const ptBR: Catalogue = {
   "error.followup_waiting": "Este contato já tem um follow-up esperando para ser enviado, ou um enviado há pouco que ainda está sendo contado. Tente de novo em um minuto.",
   "error.tries_used_up": "Enviada manualmente, esta regra já deixou de alcançar o contato tantas vezes quanto pode neste silêncio. Veja o motivo nos follow-ups dela.",
   "error.overtaken": "Uma resposta, um descadastro ou uma mudança na regra chegou antes, então nada foi enviado.",
+  "error.window_closed": "Este lead escreveu pela última vez há mais de 24 horas, e a primeira mensagem desta regra é texto livre sem template: o WhatsApp a recusaria. Escolha uma regra com template.",
   "error.email_not_paused": "O e-mail não está pausado: não há nada para retomar.",
   "error.already_decided": "Este texto não aguarda mais aprovação: alguém já decidiu sobre ele, ou a espera terminou. Recarregue a página para vê-lo como está agora.",
   "time.inZone": "{time} ({zone})",

@@ -14,13 +14,16 @@ from followup.domain.errors import Conflict, InvalidField, KeptChanging, NotFoun
 from followup.domain.followup import FollowUp, Status
 from followup.domain.ids import manual_followup_id
 from followup.domain.journey import next_opening, send_at
+from followup.domain.messaging import compose
 from followup.domain.rule import Step
+from followup.services.channels import first_reachable
 from followup.services.number_pause import holder
 from followup.services.planning import (
     MANUAL_TRIES,
     claim,
     ended_without_going,
     tries_by_hand,
+    went_by_hand,
 )
 from followup.services.ports import (
     EMAIL_HELD,
@@ -68,6 +71,13 @@ class Overtaken(Conflict):
     """A reply, an opt-out or a canceled rule moved the follow-up first: nothing was sent."""
 
     code = "overtaken"
+
+
+class WindowClosed(Conflict):
+    """The step's message is free text only, the lead's 24-hour window is closed when it
+    would go, and no other channel of the step reaches them: WhatsApp would refuse it."""
+
+    code = "window_closed"
 
 
 @dataclass(frozen=True)
@@ -208,6 +218,16 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
             f" them out (stage {contact.stage!r})",
             "rule_not_for_contact",
         )
+    by_rule = _sent_by_the_rule(deps, rule.id, contact)
+    if by_rule is not None:
+        return by_rule  # its step went in this silence: not twice (`when`: already_sent)
+    scheduled = send_at(now, now, contact, rule, settings)
+    if _window_shut(deps, contact, first, scheduled):
+        raise WindowClosed(
+            f"the 24-hour window of contact {contact_id} is closed when rule {rule_id!r} would"
+            " send, and its first step has no template (nor another channel reaching them):"
+            " WhatsApp would refuse its free text"
+        )
     attempt, existing = tries_by_hand(deps, rule.id, contact.id, contact.silence_key)
     if existing is not None and not ended_without_going(existing):
         return existing
@@ -225,7 +245,6 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
             f"contact {contact_id} already has a follow-up waiting to be sent, or one sent"
             " moments ago that is still being counted; try again in a minute"
         )
-    scheduled = send_at(now, now, contact, rule, settings)
     followup = FollowUp.planned(
         followup_id=fid,
         contact_id=contact.id,
@@ -253,13 +272,40 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
     try:
         deps.commit([FollowUpChange(dispatched, Status.QUEUED, moves=followup.moves)], now)
     except CommitRejected as rejected:
-        raise Overtaken(_overtaken(deps, fid)) from rejected
+        found = deps.followups.followup(fid)
+        handed = found is not None and (found.dispatched_at or not found.status.unsent)
+        if found is not None and handed and not ended_without_going(found):
+            return found  # the dispatch tick handed it to the sender first: it goes, or went
+        raise Overtaken(_overtaken(found, fid)) from rejected
     deps.queue.enqueue([fid])
     return dispatched
 
 
-def _overtaken(deps: Deps, fid: str) -> str:
+def _sent_by_the_rule(deps: Deps, rule_id: str, contact: Contact) -> FollowUp | None:
+    """The rule's own first step to the contact in this silence, when its tick sent it, or
+    may have (outcome unknown)."""
+    for followup in deps.followups.followups_of(contact.id):
+        if (
+            followup.rule_id == rule_id
+            and followup.silence_key == contact.silence_key
+            and followup.step_index == 0
+            and not followup.manual
+            and went_by_hand(followup) is not None
+        ):
+            return followup
+    return None
+
+
+def _window_shut(deps: Deps, contact: Contact, step: Step, at: datetime) -> bool:
+    """Whether the step's message cannot go at `at`, as the sender would find: WhatsApp is
+    the first channel reaching the lead, their 24-hour window is closed then and the step
+    has no template, and it falls back to no other channel."""
+    if first_reachable(deps, contact, step, 0) != "whatsapp" or compose(step, contact, at):
+        return False
+    return not (step.fallback_when.undeliverable and first_reachable(deps, contact, step, 1))
+
+
+def _overtaken(found: FollowUp | None, fid: str) -> str:
     """Why send-now could not dispatch: a reply, an opt-out or a canceled rule moved it first."""
-    found = deps.followups.followup(fid)
     state = f"{found.status.value} ({found.reason})" if found else "removed"
     return f"follow-up {fid} was {state} meanwhile; nothing was sent"
