@@ -55,3 +55,22 @@ def test_an_hour_or_minutes_alone_and_clock_times_read_as_before(
     zone: ZoneInfo, text: str, local: str
 ) -> None:
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("zone", "text", "local"),
+    [
+        (NEW_YORK, "call me in two hours", "2026-11-24T11:00"),
+        (NEW_YORK, "call me in ten minutes", "2026-11-24T09:10"),
+        (NEW_YORK, "give me twenty minutes", "2026-11-24T09:20"),
+        (JAKARTA, "telpon dua jam lagi", "2026-11-24T11:00"),
+        (JAKARTA, "lima belas menit lagi ya kak", "2026-11-24T09:15"),
+        (SAO_PAULO, "me liga daqui a duas horas", "2026-11-24T11:00"),
+        (MEXICO_CITY, "llámame en dos horas", "2026-11-24T11:00"),
+        (MEXICO_CITY, "en diez minutos", "2026-11-24T09:10"),
+    ],
+)
+def test_hours_and_minutes_counted_in_words_are_read_as_in_digits(
+    zone: ZoneInfo, text: str, local: str
+) -> None:
+    assert detected(zone, text) == (Intent.CALL_BACK_AT, local)

@@ -271,8 +271,10 @@ def plain_words(text: str, local: datetime | None = None) -> str:
     "a las dos", "jam dua": `_hours_in_words`) and one "o'clock" is "at" it, bare hours
     traded are said "at" (`_HOUR_TRADED`), and the next week said after this one with
     its "week" left out is whole (`_NEXT_ONE`); "a.m." and "p.m." with their dots are "am"
-    and "pm" (`_AM_PM_DOTTED`)."""
+    and "pm" (`_AM_PM_DOTTED`); hours and minutes counted in words are in digits ("two
+    hours", "dua jam": `_WORDED_COUNT`)."""
     text = _AM_PM_DOTTED.sub(lambda found: f"{found[1].lower()}m", text)
+    text = _WORDED_COUNT.sub(lambda found: f"{_WORDED_COUNTS[found[1].lower()]} ", text)
     text = _EVE.sub(lambda found: f"{_DAY_BEFORE[found['day'].lower()]} malam", text)
     text = _WEEKDAYS_SPANNED.sub(partial(_span_read, local), text)
     text = _O_CLOCK.sub(r"at \1", _hours_in_words(_AT_ONE.sub("a las ", text)))
@@ -803,6 +805,21 @@ _GIVE_ME = r"give me|gimme|kasih waktu|kasih|beri waktu|me da|me de|dame|deme"
 hari", "dame tres días"."""
 _FROM_NOW = rf"(?:{_IN}|{_GIVE_ME})"
 _MINUTES_UNIT = r"minutes?|mins?|menit|mnt|minutos?"
+_WORDED_COUNTS = {
+    # not one: "uma hora dessas" is some day; "in one hour" is read as it is (`_ONE_HOUR`)
+    **{word: n for words in _HOUR_WORDS.values() for word, n in words.items() if n > 1},
+    **{"fifteen": 15, "twenty": 20, "thirty": 30, "forty five": 45, "forty-five": 45},
+    **{"quinze": 15, "vinte": 20, "trinta": 30, "quarenta e cinco": 45},
+    **{"quince": 15, "veinte": 20, "treinta": 30, "cuarenta y cinco": 45},
+    **{"lima belas": 15, "dua puluh": 20, "tiga puluh": 30, "empat puluh lima": 45},
+}
+_WORDED_COUNT = re.compile(
+    rf"\b({'|'.join(sorted(map(re.escape, _WORDED_COUNTS), key=len, reverse=True))})"
+    rf" (?=(?:{_UNIT})\b)",
+    re.IGNORECASE,
+)
+"""Hours or minutes counted in words ("in two hours", "dua jam lagi", "daqui a duas horas",
+"en diez minutos"), read as in digits."""
 _AND = r"(?:and |e |y |dan )?"
 _HOUR_AND_A_HALF = (
     r"an hour and a half|one hour and a half|(?:one|1) and a half hours?"
