@@ -7,7 +7,9 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from followup.adapters.whatsapp_webhook import parse
 from followup.domain.followup import Status
+from followup.services import webhook
 from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
@@ -172,6 +174,25 @@ def test_only_a_completed_category_change_moves_the_template(engine: LocalEngine
     assert _template(engine)["category"] == "utility"
 
 
+def test_a_pause_delivered_again_after_the_template_came_back_changes_nothing(
+    engine: LocalEngine,
+) -> None:
+    # Given a template Meta paused (its delivery's answer lost, so Meta will deliver it
+    # again), then reinstated three hours later
+    _synced(engine)
+    paused = _change(engine, status="PAUSED", reason="LOW_QUALITY")
+    engine.clock.advance(timedelta(hours=3))
+    _change(engine, status="REINSTATED")
+    assert _template(engine)["status"] == "APPROVED"
+    # When Meta's retry of the pause comes, dated when the pause happened
+    engine.clock.advance(timedelta(minutes=10))
+    now = engine.clock.now()
+    applied = webhook.apply(engine.deps, parse(json.dumps(paused).encode(), now), now)
+    # Then it is known late, and the template stays approved
+    assert dict(applied.outcome) == {"template_late": 1}
+    assert _template(engine)["status"] == "APPROVED"
+
+
 def test_a_webhook_for_a_template_not_yet_synced_changes_nothing(engine: LocalEngine) -> None:
     engine.sandbox.templates.add("apply_reminder", "id", BODY)
     assert _outcome(engine, status="PAUSED") == {"template_unknown": 1}
@@ -180,9 +201,6 @@ def test_a_webhook_for_a_template_not_yet_synced_changes_nothing(engine: LocalEn
 
 def _outcome(engine: LocalEngine, **change: Any) -> dict[str, int]:
     """What the webhook service counted for this change (as its metrics report)."""
-    from followup.adapters.whatsapp_webhook import parse
-    from followup.services import webhook
-
     answer = engine.sandbox.templates.change({"name": "apply_reminder", "language": "id", **change})
     now = engine.clock.now()
     applied = webhook.apply(engine.deps, parse(json.dumps(answer).encode(), now), now)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import fields, is_dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
@@ -102,6 +102,7 @@ class _Change(Model):
 
 
 class _Entry(Model):
+    time: Any = None
     changes: list[Any] = Field(default_factory=list)
 
 
@@ -115,8 +116,9 @@ def parse(body: bytes, received_at: datetime) -> list[WebhookEvent]:
     envelope = _envelope(body)
     events: list[WebhookEvent] = []
     for entry in envelope.entry:
+        told = _told_at(entry.time, received_at)
         for change in entry.changes:
-            events.extend(_change(change, received_at))
+            events.extend(_change(change, received_at, told))
     unreadable = tuple(e for e in events if isinstance(e, Unreadable))
     if unreadable and len(unreadable) == len(events):
         raise BadEnvelope(f"nothing readable: {unreadable[0].reason}", unreadable)
@@ -152,7 +154,18 @@ def _too_deep(document: Any) -> bool:
     return False
 
 
-def _change(raw: Any, received_at: datetime) -> list[WebhookEvent]:
+def _told_at(time: Any, received_at: datetime) -> datetime:
+    """When Meta says an entry's changes happened (its `time`, Unix seconds), never after
+    they were received; the receive time when it names none, or none a date holds."""
+    if not isinstance(time, int) or isinstance(time, bool):
+        return received_at
+    try:
+        return min(datetime.fromtimestamp(time, UTC), received_at)
+    except (ValueError, OverflowError, OSError):
+        return received_at
+
+
+def _change(raw: Any, received_at: datetime, told: datetime) -> list[WebhookEvent]:
     try:
         change = _Change.model_validate(raw)
         value = _Value.model_validate(change.value)
@@ -183,7 +196,8 @@ def _change(raw: Any, received_at: datetime) -> list[WebhookEvent]:
         return _each(
             change.field,
             [change.value],
-            lambda raw: template_events.template_event(change.field, raw, received_at),
+            # dated when Meta says it happened: a delivery tried again later is known late
+            lambda raw: template_events.template_event(change.field, raw, told),
         )
     return [Unhandled(_safe(change.field), f"{_safe(change.field)} event")]
 

@@ -108,19 +108,28 @@ def scheduled_sync(deps: Deps, now: datetime) -> dict[str, int]:
 def apply_event(deps: Deps, event: TemplateEvent) -> str:
     """Change the template the event names: `template_at_risk` when it is now FLAGGED or
     RED (alarmed), `template_unknown` when the catalogue does not hold it (the next sync
-    brings it), else `template_changed`. One approved again releases the follow-ups held
-    for it."""
+    brings it), `template_late` when what the catalogue holds of it was told or synced
+    after the event happened (Meta delivering a pause again after the template was
+    approved again: it changes nothing), else `template_changed`. One approved again
+    releases the follow-ups held for it."""
     found: list[Template] = []
+    late: list[Template] = []
 
     def apply(current: TemplateCatalogue) -> TemplateCatalogue:
         found.clear()
+        late.clear()
         template = current.find(event.name, event.language)
         if template is None:
+            return current
+        if template.updated_at > event.at:
+            late.append(template)
             return current
         found.append(changed(template, event))
         return current.put(found[0])
 
     before, after = _change(deps, apply)
+    if late:
+        return "template_late"
     if not found:
         return "template_unknown"
     release_waiting(deps, approved(before, after), deps.clock.now())
