@@ -1042,6 +1042,7 @@ export const en = {
   "tasks.doneList": "Done tasks",
   "tasks.noneOpen": "No open task: nothing to do right now.",
   "tasks.noneDone": "No task marked done yet.",
+  "tasks.more": "Load more tasks",
   "tasks.task": "Task",
   "tasks.contact": "Contact",
   "tasks.due": "Due",

@@ -1044,6 +1044,7 @@ export const id: Catalogue = {
   "tasks.doneList": "Tugas selesai",
   "tasks.noneOpen": "Tidak ada tugas terbuka: tidak ada yang perlu dikerjakan sekarang.",
   "tasks.noneDone": "Belum ada tugas yang ditandai selesai.",
+  "tasks.more": "Muat tugas lainnya",
   "tasks.task": "Tugas",
   "tasks.contact": "Kontak",
   "tasks.due": "Tenggat",

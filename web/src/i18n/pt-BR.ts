@@ -1044,6 +1044,7 @@ export const ptBR: Catalogue = {
   "tasks.doneList": "Tarefas concluídas",
   "tasks.noneOpen": "Nenhuma tarefa aberta: nada a fazer agora.",
   "tasks.noneDone": "Nenhuma tarefa concluída ainda.",
+  "tasks.more": "Carregar mais tarefas",
   "tasks.task": "Tarefa",
   "tasks.contact": "Contato",
   "tasks.due": "Prazo",

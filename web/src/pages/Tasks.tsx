@@ -1,5 +1,5 @@
 import { Badge, Button, Group, NativeSelect, Stack, Table, Text, TextInput, Title } from "@mantine/core";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import type { Task } from "../api";
@@ -99,6 +99,9 @@ export function TaskList({ tasks, zone, onChanged, showContact }: {
   );
 }
 
+/** Tasks a page: a counsellor with more sees them page by page ("Load more tasks"). */
+const TASKS_PAGE = 100;
+
 export function TasksPage() {
   const { api, session } = useSession();
   const t = useT();
@@ -107,15 +110,16 @@ export function TasksPage() {
   const me = whoAmI(session);
   const [assignee, setAssignee] = useState(me);
   const [status, setStatus] = useState<"open" | "done">("open");
-  const tasks = useQuery({
+  const pages = useInfiniteQuery({
     queryKey: ["tasks", assignee, status],
-    queryFn: () =>
-      api
-        .get<{ tasks: Task[] }>(
-          `/api/tasks?status=${status}&limit=200${assignee.trim() ? `&assignee=${encodeURIComponent(assignee.trim())}` : ""}`,
-        )
-        .then((r) => r.tasks),
+    queryFn: ({ pageParam }) =>
+      api.get<{ tasks: Task[]; cursor: string | null }>(
+        `/api/tasks?status=${status}&limit=${TASKS_PAGE}${assignee.trim() ? `&assignee=${encodeURIComponent(assignee.trim())}` : ""}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
+      ),
+    initialPageParam: "",
+    getNextPageParam: (last) => last.cursor ?? undefined,
   });
+  const listed = pages.data?.pages.flatMap((page) => page.tasks);
   return (
     <Stack gap="sm">
       <Title order={2}>{t("tasks.title")}</Title>
@@ -140,16 +144,23 @@ export function TasksPage() {
           ]}
         />
       </Group>
-      {tasks.isPending && <Loading />}
-      {tasks.isError && <ErrorState error={tasks.error} retry={() => tasks.refetch()} />}
-      {tasks.data?.length === 0 && <Empty>{status === "open" ? t("tasks.noneOpen") : t("tasks.noneDone")}</Empty>}
-      {!!tasks.data?.length && (
+      {pages.isPending && <Loading />}
+      {pages.isError && <ErrorState error={pages.error} retry={() => pages.refetch()} />}
+      {listed?.length === 0 && !pages.hasNextPage && (
+        <Empty>{status === "open" ? t("tasks.noneOpen") : t("tasks.noneDone")}</Empty>
+      )}
+      {!!listed?.length && (
         <TaskList
-          tasks={tasks.data}
+          tasks={listed}
           zone={zone}
           showContact
           onChanged={() => queries.invalidateQueries({ queryKey: ["tasks"] })}
         />
+      )}
+      {pages.hasNextPage && (
+        <Button variant="default" onClick={() => pages.fetchNextPage()} loading={pages.isFetchingNextPage} w="fit-content">
+          {t("tasks.more")}
+        </Button>
       )}
     </Stack>
   );
