@@ -349,6 +349,21 @@ def test_an_event_not_acted_on_is_acknowledged_and_logged_with_what_it_was(
     assert (kept.__dict__["field"], kept.__dict__["summary"]) == (field, summary)
 
 
+def test_an_error_whatsapp_reports_is_logged_without_the_number_or_address_it_names(
+    engine: LocalEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="followup")
+    delivery = payload("value-errors.json")
+    [error] = delivery["entry"][0]["changes"][0]["value"]["errors"]
+    error["error_data"]["details"] = "Message to +6281100005019 (budi@example.com) failed"
+    assert post(engine, delivery)["statusCode"] == 200
+    [kept] = [r for r in caplog.records if r.getMessage() == "webhook event not acted on"]
+    assert kept.__dict__["summary"] == (
+        "WhatsApp error 131000: Something went wrong - Message to ****5019 (b****@example.com)"
+        " failed"
+    )
+
+
 def test_local_deliveries_use_the_same_envelope_and_path(engine: LocalEngine) -> None:
     followup = sent_followup(engine, RUDI)
     assert followup.provider_message_id is not None
@@ -458,7 +473,11 @@ def test_an_unreadable_flow_reply_or_number_change_is_logged_without_the_lead_s_
     reply["timestamp"] = "not-a-time"
     answers = {"flow_token": "intake-7", "phone": "+62 811-0000-5019", "email": "budi@example.com"}
     written = reply["interactive"]["nfm_reply"]["response_json"] = json.dumps(answers)
-    changed = {"body": "User changed to 6281100005019", "new_wa_id": "6281100005019"}
+    changed = {
+        "body": "User changed to 6281100005019",
+        "new_wa_id": "6281100005019",
+        "customer": "6281100004444",  # the number they changed from
+    }
     messages.append(
         {
             "from": RUDI,
@@ -478,9 +497,11 @@ def test_an_unreadable_flow_reply_or_number_change_is_logged_without_the_lead_s_
     assert flow["id"] == "wamid.FLOW0001"
     assert flow["interactive"]["nfm_reply"]["response_json"] == f"<{len(written)} characters>"
     assert change["system"]["new_wa_id"] == "<13 characters>"
+    assert change["system"]["customer"] == "<13 characters>"
     for event in kept:
         assert "0000-5019" not in event
         assert "6281100005019" not in event
+        assert "6281100004444" not in event
         assert "budi@example.com" not in event
 
 

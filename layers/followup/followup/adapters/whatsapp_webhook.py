@@ -28,6 +28,7 @@ from followup.adapters.whatsapp_messages import (
     echo_event,
     message_event,
 )
+from followup.domain import masking
 from followup.domain.costs import Pricing
 from followup.domain.messaging_limit import tier_named
 from followup.domain.webhook_events import (
@@ -218,7 +219,8 @@ def _reported(raw: Any) -> WebhookEvent:
     error = _Error.model_validate(raw)
     named = "WhatsApp error" if error.code is None else f"WhatsApp error {error.code}"
     said = provider_said(error.title or error.message, str(error.error_data.get("details", "")))
-    return Unhandled("errors", _safe(named + said)[:300])
+    # its words may name the lead (a number, an address): logged as `masking` shows them
+    return Unhandled("errors", masking.masked(_safe(named + said))[:300])
 
 
 def _calls(value: _Value) -> list[WebhookEvent]:
@@ -350,14 +352,15 @@ def _unreadable(field: str, reason: str, raw: Any) -> Unreadable:
 
 
 PERSONAL = frozenset(
-    {"from", "wa_id", "new_wa_id", "recipient_id", "to", "user_id", "phone", "phones"}
+    {"from", "wa_id", "new_wa_id", "recipient_id", "to", "user_id", "phone", "phones", "customer"}
     | {"email", "emails", "body", "text", "caption", "emoji", "title", "description"}
     | {"payload", "input", "response_json", "name", "formatted_name", "first_name"}
     | {"last_name", "profile", "address", "addresses", "org", "birthday"}
     | {"latitude", "longitude", "url", "urls", "link", "filename"}
 )
-"""The keys of an event whose values say who a lead is or what they wrote; so does any key
-naming a user id or a number (`from_user_id`, `to_user_id`, `old_wa_id`)."""
+"""The keys of an event whose values say who a lead is or what they wrote (`customer`: the
+number a lead changed from); so does any key naming a user id or a number
+(`from_user_id`, `to_user_id`, `old_wa_id`)."""
 _PERSONAL_ENDINGS = ("user_id", "wa_id")
 
 
