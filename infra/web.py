@@ -165,7 +165,9 @@ def files(stack: FollowupStack) -> None:
             s3deploy.Source.json_data("config.json", config),
         ],
         distribution=stack.web,
-        distribution_paths=["/index.html", "/config.json"],
+        # "/" too: CloudFront caches the root apart from "/index.html" it answers it with,
+        # and a stale page there names asset files this deploy removed (a blank app)
+        distribution_paths=["/", "/index.html", "/config.json"],
         memory_limit=256,
         # In dev the bucket goes with the stack, and must be emptied first; prod keeps it
         retain_on_delete=stack.settings.production,

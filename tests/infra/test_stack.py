@@ -984,6 +984,13 @@ def test_deploy_settings_a_deploy_would_fail_on_are_refused_at_synth_naming_them
         synth(tmp_path, number_rates="[1000,1000]", send_time_ms=5000)
 
 
+def test_a_deploy_invalidates_the_app_at_its_root_and_its_page(dev: Synth) -> None:
+    # The app is opened at "/", which CloudFront caches apart from "/index.html": a page
+    # kept from the last deploy would name asset files this one removed
+    [files] = dev.resources("Custom::CDKBucketDeployment").values()
+    assert files["Properties"]["DistributionPaths"] == ["/", "/index.html", "/config.json"]
+
+
 def test_a_dev_stack_can_be_deleted_with_its_buckets_and_prod_keeps_them(
     dev: Synth, prod: Synth
 ) -> None:
