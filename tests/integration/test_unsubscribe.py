@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
@@ -89,6 +91,24 @@ def test_the_link_in_the_email_unsubscribes_from_email_in_one_click(engine: Loca
     engine.tick()
     assert [sent.channel for sent in engine.outbox()] == ["sms", "email"]
     # And the link keeps answering 200 when the client posts it again
+    assert request(engine, "POST", path, ONE_CLICK)[0] == 200
+
+
+def test_the_page_s_button_posts_back_to_the_link_under_any_base_path(
+    engine: LocalEngine,
+) -> None:
+    # Given an email's link, the API served under a custom domain's base path
+    send_one_email(engine, "6281100000211")
+    path = emailed_link(engine)
+    page = f"https://api.example.edu/admissions{path}"
+    # When a person opens it and presses the button
+    status, shown = request(engine, "GET", path, None, media_type=None)
+    assert status == 200
+    [form] = re.findall(r"<form[^>]*>", shown)
+    action = re.search(r'action="([^"]*)"', form)
+    posted_to = urljoin(page, html.unescape(action[1])) if action else page
+    # Then the form posts to the link itself, which unsubscribes
+    assert posted_to == page
     assert request(engine, "POST", path, ONE_CLICK)[0] == 200
 
 

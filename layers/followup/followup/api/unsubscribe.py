@@ -3,8 +3,6 @@ signed token is the only credential, and a token we did not sign changes nothing
 
 from __future__ import annotations
 
-from html import escape
-
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
@@ -35,12 +33,13 @@ def one_click(token: str) -> Response[str]:
 
 @router.get("/u/<token>", include_in_schema=False)
 def confirm(token: str) -> Response[str]:
-    """Ask before unsubscribing: link checkers open links, only a person presses the button."""
+    """Ask before unsubscribing: link checkers open links, only a person presses the button.
+    The form posts back to the page's own address (no `action`), whatever path the API is
+    served under (a custom domain's base path)."""
     if not valid(_secret(), token):
         return _page(400, _REFUSED)
-    action = escape(f"/u/{token}")
     return _page(
         200,
-        f'<form method="post" action="{action}"><input type="hidden" name="List-Unsubscribe"'
+        '<form method="post"><input type="hidden" name="List-Unsubscribe"'
         ' value="One-Click"><button>Unsubscribe from these emails</button></form>\n',
     )
