@@ -22,7 +22,21 @@ RULE = {
     "active": True,
     "send_window": {"hours": dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), OFFICE_HOURS)},
     "trigger": {"stages": ["new"], "idle": {"amount": 0, "unit": "minutes"}},
-    "steps": [{"wait": {"amount": 0, "unit": "minutes"}, "text": "Still there?"}],
+    "steps": [
+        {
+            "wait": {"amount": 0, "unit": "minutes"},
+            "text": "Still there?",
+            # a template of the demo's, for a lead whose 24-hour window is closed
+            "template": {
+                "name": "winback",
+                "language": "en",
+                "params": [
+                    {"field": "first_name", "default": "there"},
+                    {"field": "attributes.program", "default": "our programs"},
+                ],
+            },
+        }
+    ],
 }
 IN_SAO_PAULO = "25 Nov 2026, 08:00 (America/Sao_Paulo)"
 

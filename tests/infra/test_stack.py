@@ -159,7 +159,7 @@ TABLE_ACCESS = {
     | {("messages", READ), ("messages", WRITE), ("stats", READ)}
     | {("tasks", READ), ("tasks", WRITE), ("pacing", READ), ("pacing", WRITE)},
     "bus_events": SETTLING | CATALOG | {("messages", WRITE)},
-    "realtime": {("connections", WRITE)},
+    "realtime": {("connections", READ), ("connections", WRITE)},
     "broadcaster": {("connections", READ), ("connections", WRITE)},
     "stats": SETTLING | CATALOG | {("stats", READ), ("stats", WRITE)},
     "ws_authorizer": set(),
