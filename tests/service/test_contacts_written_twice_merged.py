@@ -25,9 +25,11 @@ from followup.services.contacts import (
     find_contact,
     update_contact,
 )
+from followup.services.do_not_contact import allow_contacting, stop_contacting
 from followup.services.dry_run import DryRunRequest, dry_run
 from followup.services.duplicates import Outcome, merge_duplicates
 from followup.services.inbound import record_inbound, record_outbound
+from followup.services.other_form import with_other_form_stops
 from followup.services.preview import preview
 from followup.services.upcoming import upcoming
 from followup_local.memory_engine import MemoryEngine
@@ -554,3 +556,21 @@ def written_by_whatsapp(
         at,
     )
     return made.id
+
+
+def test_a_do_not_contact_both_contacts_share_is_lifted_from_both(engine: MemoryEngine) -> None:
+    # Given a lead stored twice, each contact with a journey of its own, whom staff marked
+    # do-not-contact on one before the merge kept the two apart, their stops shared
+    engine.clock.advance(timedelta(days=4))
+    earlier, later = stored_twice(engine, "5511987654321", "551187654321")
+    engine.deps.rules.save_rule(rule())
+    engine.tick()
+    stop_contacting(engine.deps, earlier, "admin@followup.local", engine.clock.now())
+    [merged] = merge_duplicates(engine.deps)
+    assert merged.outcome is Outcome.APART
+    assert contact(engine, later).opted_out
+    # When an admin lifts it on the contact they see
+    allow_contacting(engine.deps, earlier, engine.clock.now())
+    # Then neither is stopped: the sender, which reads both, may message the lead again
+    assert not contact(engine, later).opted_out
+    assert not with_other_form_stops(engine.deps, contact(engine, earlier)).opted_out

@@ -17,6 +17,7 @@ from followup.services import date_triggers
 from followup.services.contacts import update_contact
 from followup.services.conversations import CONTACT
 from followup.services.late import enroll_late
+from followup.services.other_form import other_form
 from followup.services.ports import CommitRejected, ContactChange, NewEnrollment
 from followup.services.settle import end_enrollment, end_unsent
 
@@ -65,8 +66,9 @@ def allow_contacting(
 ) -> Contact:
     """Lift a do-not-contact set by staff: the journeys it ended in the current silence go
     on from the step each stood on (a step that went is never sent again), and rules whose
-    idle time the current silence passed enroll the contact now. Refused (OwnOptOut) when
-    the contact opted out themselves.
+    idle time the current silence passed enroll the contact now; the same do-not-contact
+    shared with the lead's contact under the other form of their number is lifted there
+    too. Refused (OwnOptOut) when the contact opted out themselves.
 
     The lift and the journeys it resumes are one write: a busy store refuses them together,
     and the call sent again does it all. `on_lift` is called once this call's lift went in,
@@ -99,8 +101,23 @@ def allow_contacting(
         if on_lift is not None:
             on_lift()
         enroll_late(deps, after, at)
+        _lift_shared(deps, before, at)
         return after
     raise KeptChanging(f"contact {contact_id} kept changing; try again")
+
+
+def _lift_shared(deps: Deps, before: Contact, at: datetime) -> None:
+    """The do-not-contact the lead's contact under the other form of their number shares
+    (merging the duplicates kept the two apart, their stops shared) is lifted there too:
+    the sender reads both, and would still send neither."""
+    twin = other_form(deps, before)
+    if twin is None or not twin.item.opted_out:
+        return
+    if (twin.item.opted_out_by, twin.item.opted_out_at) == (
+        before.opted_out_by,
+        before.opted_out_at,
+    ):
+        allow_contacting(deps, twin.item.id, at)
 
 
 def _allowed_now(deps: Deps, contact_id: str) -> bool:
