@@ -289,13 +289,13 @@ def _bind_stack(cli: argparse.ArgumentParser, prefix: str, region: str) -> None:
     try:
         tables.client().describe_table(TableName=name)
     except ClientError as problem:
-        if problem.response["Error"]["Code"] != "ResourceNotFoundException":
-            cli.error(f"cannot read table {name!r} in {region}: {problem}")
-        cli.error(
-            f"--table-prefix: there is no table {name!r} in {region}; a stack's tables are "
-            "named by its prefix, dash included: followup-prod-contacts for --table-prefix "
-            "followup-prod-"
-        )
+        if problem.response["Error"]["Code"] == "ResourceNotFoundException":
+            cli.error(
+                f"--table-prefix: there is no table {name!r} in {region}; a stack's tables are "
+                "named by its prefix, dash included: followup-prod-contacts for --table-prefix "
+                "followup-prod-"
+            )
+        cli.error(f"cannot read table {name!r} in {region}: {problem}")
     except BotoCoreError as problem:
         cli.error(f"cannot reach DynamoDB in {region}: {problem}")
 

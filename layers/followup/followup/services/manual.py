@@ -176,7 +176,11 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
 
     Still inside policy: outside the send window it waits for the next opening. Asking
     twice in the same silence returns the same follow-up instead of sending twice;
-    after one that ended without going (refused by WhatsApp, canceled) it is a new try. A rule
+    after one that ended without going (refused by WhatsApp, canceled) it is a new try. The
+    rule's own first step its tick sent in this silence is returned as it is (never sent
+    twice), and free text the lead's closed 24-hour window would refuse is refused
+    (`WindowClosed`) before anything is written. One the dispatch tick hands to the sender
+    between the two writes here is returned as going. A rule
     whose journey opens with something other than a message is refused (`InvalidField`,
     code `rule_opens_without_message`) before anything is written, as is one that is off
     (`rule_inactive`) or whose trigger stages or conditions leave the contact out
