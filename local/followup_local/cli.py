@@ -30,7 +30,7 @@ from followup.domain.localtime import FIRST_YEAR
 from followup_local import connect, dry_run_cli, duplicates_cli, replay_cli
 from followup_local.devstack import DevOptions, DevStack
 from followup_local.durable import StateError
-from followup_local.flags import bounded, instant
+from followup_local.flags import bounded, instant, origin
 from followup_local.simulator import Outcome, SimulationConfig, simulate
 from followup_local.simulator.funnel import START
 from followup_local.simulator.report import headline, summary, table, write_audit
@@ -75,8 +75,7 @@ def _instant(text: str) -> datetime:
 def _state_directory(text: str) -> Path:
     """A directory to keep state in, as `_directory` allows it, naming FOLLOWUP_STATE_DIR
     when the value came from it."""
-    origin = " (from FOLLOWUP_STATE_DIR)" if os.environ.get("FOLLOWUP_STATE_DIR") == text else ""
-    return _directory(text, origin)
+    return _directory(text, origin(text, "FOLLOWUP_STATE_DIR"))
 
 
 def _directory(text: str, origin: str = "") -> Path:

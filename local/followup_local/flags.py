@@ -46,8 +46,7 @@ def api_url(text: str) -> str:
     try:
         return http_url(text)
     except ValueError as problem:
-        origin = " (from FOLLOWUP_URL)" if os.environ.get("FOLLOWUP_URL") == text else ""
-        raise argparse.ArgumentTypeError(f"{problem}{origin}") from None
+        raise argparse.ArgumentTypeError(f"{problem}{origin(text, 'FOLLOWUP_URL')}") from None
 
 
 def state_to_read(text: str) -> Path:
@@ -55,8 +54,12 @@ def state_to_read(text: str) -> Path:
     naming FOLLOWUP_STATE_DIR when the value came from it."""
     path = Path(text)
     if path.exists() and not path.is_dir():
-        origin = (
-            " (from FOLLOWUP_STATE_DIR)" if os.environ.get("FOLLOWUP_STATE_DIR") == text else ""
-        )
-        raise argparse.ArgumentTypeError(f"{text!r}{origin} exists and is not a directory")
+        named = origin(text, "FOLLOWUP_STATE_DIR")
+        raise argparse.ArgumentTypeError(f"{text!r}{named} exists and is not a directory")
     return path
+
+
+def origin(text: str, variable: str) -> str:
+    """Where a refused value came from, for its error to name: " (from VARIABLE)" when it is
+    that environment variable's (the flag's default), else nothing."""
+    return f" (from {variable})" if os.environ.get(variable) == text else ""
