@@ -51,6 +51,32 @@ def test_a_rate_limit_reported_after_the_send_sends_the_step_again(
     assert funnel(engine)[0] == 1
 
 
+def test_rate_limits_answered_before_the_send_leave_the_resends_after_it_whole(
+    engine: MemoryEngine,
+) -> None:
+    # Given a busy number: 360dialog answers the step's first three tries with its
+    # throughput limit before it takes the message
+    engine.sandbox.fail_next(status=429, code=130429, times=3)
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(engine.deps, RUDI, engine.clock.now() - timedelta(hours=25))
+    engine.tick()
+    engine.run_until(engine.clock.now() + timedelta(minutes=1))
+    [followup] = engine.deps.followups.followups_of(lead.id)
+    assert [r.status for r in engine.sandbox.requests] == [429, 429, 429, 200]
+    # When WhatsApp then reports the message failed for the number's throughput
+    engine.clock.advance(timedelta(seconds=30))
+    reported_at = engine.clock.now()
+    assert engine.deliver(failed_status(followup, reported_at, code=130429)) == 200
+    engine.clock.advance(timedelta(minutes=1))
+    engine.tick()
+    # Then the step goes again 30 s after the report, as after a first report
+    again = engine.deps.followups.followup(resend_followup_id(followup.id))
+    assert again is not None, f"the step ended {current(engine, followup).status}"
+    assert again.scheduled_at == reported_at + timedelta(seconds=30)
+    assert again.status is Status.SENT
+    assert sends_to_rudi(engine) == 2
+
+
 def test_a_step_throttled_after_each_send_goes_a_few_times_then_ends_skipped(
     engine: MemoryEngine,
 ) -> None:

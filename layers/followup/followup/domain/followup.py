@@ -230,6 +230,10 @@ class FollowUp(BaseModel):
     throttled: int = Field(
         default=0, description="rate-limit answers met, sent again shortly without an attempt"
     )
+    throttles_reported: int = Field(
+        default=0,
+        description="rate limits WhatsApp reported after taking its step, each sent again",
+    )
     withheld: int = Field(
         default=0, description="times Meta withheld it (131049), each retried a day or more later"
     )

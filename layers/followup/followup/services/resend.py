@@ -81,16 +81,17 @@ def _after_a_throttle(
     """`failed`'s step again once the rate limit WhatsApp reported has passed: after the
     pair's gap (131056), or 30 s, 60 s, 90 s (130429); at its send window's next opening
     when that is later. None past `REPORTED_THROTTLES`, or when the journey moves on
-    first."""
-    throttled = failed.throttled + 1
+    first. Only reports count: the rate limits 360dialog answered at send time, before
+    it took the step, were spent on getting it sent."""
+    reported = failed.throttles_reported + 1
     contact = deps.contacts.contact(failed.contact_id)
-    if throttled > REPORTED_THROTTLES or contact is None:
+    if reported > REPORTED_THROTTLES or contact is None:
         return None
-    wait = RECIPIENT_GAP if failure.code == 131056 else REPORTED_THROTTLE_WAIT * throttled
+    wait = RECIPIENT_GAP if failure.code == 131056 else REPORTED_THROTTLE_WAIT * reported
     when = send_at(at + wait, at, contact.item, rule, deps.catalog.settings())
     if not _ahead_of_the_journey(deps, failed, when):
         return None
-    return _again(failed, at, when, failure.reason, throttled=throttled)
+    return _again(failed, at, when, failure.reason, throttles_reported=reported)
 
 
 def _ahead_of_the_journey(deps: Deps, failed: FollowUp, when: datetime) -> bool:
@@ -116,7 +117,7 @@ def _again(
     *,
     template_only: bool = False,
     withheld: int = 0,
-    throttled: int = 0,
+    throttles_reported: int = 0,
 ) -> FollowUp:
     return FollowUp(
         id=resend_followup_id(failed.id),
@@ -130,7 +131,7 @@ def _again(
         silence_key=failed.silence_key,
         manual=failed.manual,
         withheld=withheld or failed.withheld,
-        throttled=throttled or failed.throttled,
+        throttles_reported=throttles_reported or failed.throttles_reported,
         template_only=template_only or failed.template_only,
         created_at=at,
         scheduled_at=when,
