@@ -102,6 +102,34 @@ def test_a_state_calendar_keeps_silent_the_leads_of_its_country_only() -> None:
     assert for_indonesia == nine_am(SAO_PAULO_STATE_DAY, JAKARTA)
 
 
+@pytest.mark.parametrize(
+    ("listed", "alpha_2"), [("IDN", "ID"), ("bra", "BR"), ("BRA-SP", "BR-SP"), ("UK", "GB")]
+)
+def test_a_country_listed_by_another_of_its_codes_keeps_its_own_leads_silent(
+    listed: str, alpha_2: str
+) -> None:
+    # Given a workspace whose admin listed a calendar by a code other than alpha-2
+    settings = workspace(listed)
+    # Then it is kept by its alpha-2 code, the one a lead's number names
+    assert settings.send_window.holiday_countries == [alpha_2]
+    # And that country's lead waits out its holiday
+    if alpha_2.startswith("BR"):
+        assert goes(brazilian(), nine_am(INDEPENDENCE_BR, SAO_PAULO), settings) == datetime(
+            2026, 9, 8, 8, 0, tzinfo=SAO_PAULO
+        )
+    elif alpha_2 == "ID":
+        assert goes(indonesian(), nine_am(INDEPENDENCE_ID, JAKARTA), settings) == datetime(
+            2026, 8, 18, 8, 0, tzinfo=JAKARTA
+        )
+
+
+def test_a_calendar_stored_by_another_of_its_codes_reads_as_alpha_2() -> None:
+    # Given settings stored before codes were kept alpha-2
+    stored = SendWindow.model_validate({"holiday_countries": ["USA"]}, context={"stored": True})
+    # Then the calendar applies to the leads whose number is American
+    assert stored.holiday_countries == ["US"]
+
+
 def test_a_business_scoped_user_id_names_the_leads_country() -> None:
     # Given a lead known only by WhatsApp's business-scoped user id, "BR." first
     settings = workspace("ID", "BR")

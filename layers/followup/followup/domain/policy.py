@@ -117,8 +117,10 @@ class SendWindow(BaseModel):
     @field_validator("holiday_countries")
     @classmethod
     def _known_countries(cls, codes: list[str], info: ValidationInfo) -> list[str]:
-        """Each country by its code in capitals, as written in any case ("id" is ID), with
-        its subdivision after a dash as the calendars name it ("BR-SP"); each once."""
+        """Each country by its ISO alpha-2 code in capitals, as written in any case ("id" is
+        ID) or as the calendars also know it ("USA", "UK" are US, GB: a lead's country,
+        read from their number, is alpha-2), with its subdivision after a dash as the
+        calendars name it ("BR-SP"); each once."""
         if not codes:  # the calendars (a large library) load only for a window that names one
             return codes
         supported = _supported_countries()
@@ -133,9 +135,10 @@ class SendWindow(BaseModel):
                 )
             if dash and subdiv not in supported[country]:
                 raise ValueError(f"unknown subdivision {subdiv!r} of {country} in {code!r}")
-            if new_input(info) and country + dash + subdiv in known:
-                raise ValueError(f"{country + dash + subdiv} is listed twice")
-            known.append(country + dash + subdiv)
+            listed = _alpha_2(country) + dash + subdiv
+            if new_input(info) and listed in known:
+                raise ValueError(f"{listed} is listed twice")
+            known.append(listed)
         return known
 
     @model_validator(mode="after")
@@ -258,6 +261,15 @@ def _supported_countries() -> dict[str, list[str]]:
         import holidays
 
         return holidays.list_supported_countries()
+
+
+@lru_cache(maxsize=256)
+def _alpha_2(country: str) -> str:
+    """The ISO alpha-2 code of a country the calendars know ("USA", "GBR", "UK": US, GB)."""
+    with loading():
+        import holidays
+
+        return str(holidays.country_holidays(country).country)
 
 
 @lru_cache(maxsize=1024)
