@@ -7,6 +7,8 @@ import contextlib
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
+
 from followup.domain.followup import Status
 from followup.services import crm_events
 from followup_local.memory_engine import MemoryEngine
@@ -67,6 +69,33 @@ def test_an_older_stage_heard_late_still_moves_a_lead_forward(engine: MemoryEngi
     stored = engine.deps.contacts.contact(lead.id)
     assert stored is not None
     assert stored.item.stage == "paid"
+
+
+@pytest.mark.parametrize("paid_ago", [10, 5], ids=["paid-earlier", "paid-same-time"])
+def test_the_stage_a_late_move_forward_left_heard_again_does_not_move_the_lead_back(
+    engine: MemoryEngine, paid_ago: int
+) -> None:
+    # Given a rule that asks leads quiet a day in "applied" to pay
+    engine.deps.rules.save_rule(
+        rule(
+            "pay-nudge",
+            trigger={"stages": ["applied"], "idle": {"amount": 24, "unit": "hours"}},
+            exit={"stages": ["paid", "enrolled"]},
+        )
+    )
+    lead = quiet_contact(engine.deps, WA_ID, engine.clock.now() - 2 * DAY)
+    now = engine.clock.now()
+    applied = moved("applied", now - timedelta(minutes=5))
+    # And the CRM's "applied" (5 minutes ago), then its "paid" dated no later
+    apply(engine, applied)
+    apply(engine, moved("paid", now - timedelta(minutes=paid_ago)))
+    # When the bus delivers "applied" a second time, and a day goes by
+    apply(engine, applied)
+    engine.ticks(26, every=HOUR)
+    # Then the lead is still "paid" and is not asked to pay
+    stored = engine.deps.contacts.contact(lead.id)
+    assert stored is not None
+    assert (stored.item.stage, len(engine.sandbox.sent())) == ("paid", 0)
 
 
 def test_a_stage_change_sent_again_after_a_crash_still_counts_the_conversion(

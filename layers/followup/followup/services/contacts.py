@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from followup.domain.contact import Contact
@@ -296,7 +296,9 @@ def change_stage(deps: Deps, contact_id: str, stage: str, at: datetime) -> Conta
     What the move does is done before the move is stored, each part once only, so a change
     sent again after a process died midway does what is left. A change dated before the
     contact's current stage was set, that would move it back in the funnel, is a late
-    delivery and changes nothing: "applied" at 10:50 heard after "paid" at 10:55.
+    delivery and changes nothing: "applied" at 10:50 heard after "paid" at 10:55. A late
+    move on in the funnel ("paid" at 10:50 heard after "applied" at 10:55) is dated just
+    after the stage it follows, so "applied" at 10:55 heard again stays late.
     """
     settings = deps.catalog.settings()
     before = deps.contacts.contact(contact_id)
@@ -319,11 +321,11 @@ def change_stage(deps: Deps, contact_id: str, stage: str, at: datetime) -> Conta
         lambda c: (
             c
             if c.stage == stage or _late_step_back(settings, c, stage, at)
-            else c.model_copy(update={"stage": stage, "stage_changed_at": at})
+            else c.model_copy(update={"stage": stage, "stage_changed_at": _entered(c, at)})
         ),
         at,
     )
-    if moved.stage == stage and moved.stage_changed_at == at:
+    if moved.stage == stage and moved.stage_changed_at is not None and at <= moved.stage_changed_at:
         triggers.stage_entered(deps, moved, deps.clock.now())
     return moved
 
@@ -336,3 +338,10 @@ def _late_step_back(
         and at < contact.stage_changed_at
         and settings.stage_rank(stage) < settings.stage_rank(contact.stage)
     )
+
+
+def _entered(contact: Contact, at: datetime) -> datetime:
+    """When a move `at` puts `contact` in its new stage: just after the stage it leaves
+    was entered when it is dated no later, so no change dated up to then reads as newer."""
+    changed = contact.stage_changed_at
+    return at if changed is None or at > changed else changed + timedelta(microseconds=1)
