@@ -240,3 +240,19 @@ def test_after_a_date_is_the_day_after_it(zone: ZoneInfo, text: str, local: str)
     # Then the call back is the day after it (it was that date); "not before" and "from"
     # a date keep the date
     assert detected(zone, text) == (Intent.CALL_BACK_AT, local)
+
+
+@pytest.mark.parametrize(
+    ("now", "text", "local"),
+    [
+        (datetime(2026, 12, 31, 22, 0), "call me at 10", "2027-01-01T10:00"),
+        (datetime(2026, 12, 31, 22, 0), "telpon saya jam 10 ya", "2027-01-01T10:00"),
+        (datetime(2026, 12, 31, 22, 0), "me liga às 21h", "2027-01-01T21:00"),
+        (datetime(2026, 11, 30, 22, 0), "call me at 10", "2026-12-01T10:00"),
+        (datetime(2026, 12, 31, 8, 0), "call me at 10", "2026-12-31T10:00"),
+    ],
+)
+def test_an_hour_past_on_the_last_day_of_a_month_or_year_is_the_next_mornings(
+    now: datetime, text: str, local: str
+) -> None:
+    assert detected(JAKARTA, text, now) == (Intent.CALL_BACK_AT, local)

@@ -141,6 +141,7 @@ _DAYS = {
     "monday after next": r"(?:the )?week after next(?: week)?|after next week|minggu depannya lagi"
     r"|semana depois da (?:que vem|proxima)|semana despues de la (?:que viene|proxima)",
 }
+_CLOCK_ALONE = re.compile(r"(?P<hour>\d{1,2}):(?P<minute>\d{2})")
 _PAST = re.compile(
     r"\b(?:yesterday|last (?:night|week|monday|tuesday|wednesday|thursday|friday|saturday"
     r"|sunday|mon|tues?|weds?|thur?s?|fri|sat|sun)|kemarin|kmrn|kemaren|tadi|minggu lalu"
@@ -1012,6 +1013,10 @@ def requested_time(
     phrase = _english(message, local_now, refusal_asked=refusal_asked, refusal=refusal)
     if phrase is None:
         return None
+    clock_alone = _CLOCK_ALONE.fullmatch(phrase)
+    if clock_alone:  # the parser's "future" for an hour alone can be a month ahead
+        hour, minute = int(clock_alone["hour"]), int(clock_alone["minute"])
+        return _next_at(local_now.replace(hour=hour, minute=minute), local_now, zone)
     settings = {"RELATIVE_BASE": local_now, "PREFER_DATES_FROM": "future"}
     # Imported here: only the webhook reads replies, and every other handler's cold start
     # would pay for it (about 30 ms with `regex`).
@@ -1021,8 +1026,13 @@ def requested_time(
         parsed: datetime | None = dateparser.parse(phrase, languages=["en"], settings=settings)
     if parsed is None:
         return None
-    at = parsed.replace(tzinfo=None, second=0, microsecond=0)
-    while at <= local_now:  # a time past with no date named (a named one is still to come)
+    return _next_at(parsed.replace(tzinfo=None, second=0, microsecond=0), local_now, zone)
+
+
+def _next_at(at: datetime, local_now: datetime, zone: ZoneInfo) -> datetime:
+    """`at` on the local clock, a day at a time later while it is not after `local_now`:
+    a time past with no date named (a named one is still to come)."""
+    while at <= local_now:
         at += timedelta(days=1)
     return to_utc(at, zone).astimezone(zone)
 
