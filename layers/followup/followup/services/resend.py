@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import EnrollmentState
-from followup.domain.followup import FollowUp, Status, StatusChange
+from followup.domain.followup import AiWriting, FollowUp, Status, StatusChange
 from followup.domain.ids import resend_followup_id
 from followup.domain.journey import send_at
 from followup.domain.pacing import RECIPIENT_GAP
@@ -109,6 +109,15 @@ def _ahead_of_the_journey(deps: Deps, failed: FollowUp, when: datetime) -> bool:
     return due is not None and due > when
 
 
+def _written_for(ai: AiWriting | None) -> AiWriting | None:
+    """The AI's text the failed send carried, to go again as written (and as a person
+    approved it) rather than asked for and paid for anew; its cost stays counted on the
+    failed one."""
+    if ai is None or ai.text is None:
+        return None
+    return AiWriting(used=True, text=ai.text, target=ai.target, model=ai.model)
+
+
 def _again(
     failed: FollowUp,
     at: datetime,
@@ -130,6 +139,9 @@ def _again(
         skipped_channels=failed.skipped_channels,
         silence_key=failed.silence_key,
         manual=failed.manual,
+        ai=_written_for(failed.ai),
+        proposed=failed.proposed if failed.approved_at else None,
+        approved_at=failed.approved_at,
         withheld=withheld or failed.withheld,
         throttles_reported=throttles_reported or failed.throttles_reported,
         template_only=template_only or failed.template_only,

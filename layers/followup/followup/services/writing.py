@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from followup.domain.ai import AiRequest, AiUnavailable, Unavailable, Usage
 from followup.domain.ai_prompt import build_request, context_for
 from followup.domain.conversation import Direction, Message
-from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessage
+from followup.domain.followup import AiWriting, FollowUp, Reason, RenderedMessage, Status
 from followup.domain.guardrails import Target, check_written
 from followup.domain.messaging import compose
 from followup.services.timeline import conversation
@@ -164,10 +164,11 @@ def _request(
 
 
 def _sent_before(followups: Sequence[FollowUp], history: Sequence[Message]) -> set[str]:
-    """Every text and template parameter this contact was sent."""
+    """Every text and template parameter this contact was sent; not one whose send failed
+    (WhatsApp reported it failed after taking it: the lead never saw it)."""
     texts = {message.text for message in history if message.direction is Direction.OUTBOUND}
     for followup in followups:
-        if followup.rendered is not None:
+        if followup.rendered is not None and followup.status is not Status.FAILED:
             texts.update(_parts(followup.rendered))
     return texts
 
