@@ -1,7 +1,8 @@
 """Date fields follow the language chosen in the app, not the browser's: in Bahasa
 Indonesia and Português (Brasil) the day comes first and the calendar names the months in
 that language, even in an English browser. A day typed with the keyboard filters the queue
-exactly as the API's from/to do, a field empties again, and a custom holiday is saved and
+exactly as the API's from/to do (from the day's own midnight, also where the clocks change before
+UTC's), a field empties again, and a custom holiday is saved and
 shown back."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -89,6 +91,10 @@ def rows_range(request: Request) -> dict[str, str] | None:
     if query.get("limit") == ["1"]:
         return None
     return {"from": query["from"][0], "to": query["to"][0]}
+
+
+def range_is(expected: dict[str, str], request: Request) -> bool:
+    return rows_range(request) == expected
 
 
 def ranges_asked(asked: list[Request]) -> list[dict[str, str]]:
@@ -210,3 +216,29 @@ def test_a_custom_holiday_typed_day_first_is_saved_and_shown_back(
     expect(page.locator("[data-dates-dropdown]")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     assert watched.errors == []
+
+
+@pytest.mark.slow
+def test_a_day_whose_clocks_change_before_utc_midnight_is_filtered_from_its_own_midnight(
+    stack: tuple[Running, AdminApi], browser: Browser, pages: list[Page], watched: Watched
+) -> None:
+    # Given a workspace in Sydney, where the clocks change at 02:00 local, before UTC's
+    # midnight (10:00 or 11:00 there)
+    running, api = stack
+    settings = api("GET", "/api/settings")
+    api("PUT", "/api/settings", json={**settings, "timezone": "Australia/Sydney"})
+    try:
+        page = sign_in(browser, pages, running.url, "marketing", watched)
+        # When the queue is filtered to the day the clocks go forward, then to the day they
+        # go back: each runs from its own local midnight to the second before the next
+        for day, asked in [
+            ("2026-10-04", {"from": "2026-10-03T14:00:00Z", "to": "2026-10-04T12:59:59Z"}),
+            ("2026-04-05", {"from": "2026-04-04T13:00:00Z", "to": "2026-04-05T13:59:59Z"}),
+        ]:
+            with page.expect_request(partial(range_is, asked)):
+                page.goto(f"{running.url}/#/queue?sendFrom={day}&sendTo={day}")
+                page.reload()
+        assert watched.errors == []
+    finally:
+        revision = api("GET", "/api/settings")["revision"]
+        api("PUT", "/api/settings", json={**settings, "revision": revision})

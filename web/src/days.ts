@@ -19,10 +19,13 @@ function offset(at: Date, zone: string): number {
   return wall - Math.floor(at.getTime() / 1000) * 1000;
 }
 
-/** The instant `isoDay` (YYYY-MM-DD) starts in `zone`. */
+/** The instant `isoDay` (YYYY-MM-DD) starts in `zone`: its midnight at the offset in force
+ * then, not at UTC's midnight (Sydney's clocks change between the two); a midnight the
+ * clocks skip starts the day at the first instant after it. */
 export function dayStart(isoDay: string, zone: string): Date {
-  const midnight = new Date(`${isoDay}T00:00:00Z`);
-  return new Date(midnight.getTime() - offset(midnight, zone));
+  const midnight = new Date(`${isoDay}T00:00:00Z`).getTime();
+  const guess = midnight - offset(new Date(midnight), zone);
+  return new Date(midnight - offset(new Date(guess), zone));
 }
 
 /** The last second of `isoDay` in `zone`. */
