@@ -34,6 +34,19 @@ def test_a_marketing_template_to_quiet_leads_costs_each_markets_marketing_rate(
     assert by_market == {"indonesia": (2, round(2 * indonesia, 6)), "brazil": (1, brazil)}
 
 
+def test_a_lead_known_by_a_user_id_alone_is_priced_in_the_country_it_names(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead WhatsApp knows only by a business-scoped user id from India
+    quiet_contact(engine.deps, None, engine.clock.now() - 30 * HOUR, user_id="IN.1502576394655843")  # type: ignore[arg-type]
+    # When the rule that sends them a marketing template is previewed
+    found = preview(engine.deps, rule())
+    # Then it costs India's marketing rate, as the webhook prices the message once delivered
+    india = rate_card().rate("india", "marketing")
+    assert [(m.market, m.contacts) for m in found.cost_by_market] == [("india", 1)]
+    assert found.estimated_cost_usd == pytest.approx(india)
+
+
 def test_free_text_inside_the_window_costs_the_utility_rate_since_october_2026(
     engine: MemoryEngine,
 ) -> None:

@@ -298,7 +298,7 @@ def _first_cost(
     each part the text goes out as; by email, the price of one; nothing when it sends none.
     A WhatsApp message that cannot go (free text only, outside the window) costs what the
     next channel bills when the step goes on to it as undeliverable."""
-    market = card.market_of(contact.wa_id or "")
+    market = card.market_of(contact.wa_id or contact.user_id or "")
     step = first_step(rule)
     if step is None:
         return market, 0.0
