@@ -38,7 +38,8 @@ def test_a_lead_known_by_a_user_id_alone_is_priced_in_the_country_it_names(
     engine: MemoryEngine,
 ) -> None:
     # Given a lead WhatsApp knows only by a business-scoped user id from India
-    quiet_contact(engine.deps, None, engine.clock.now() - 30 * HOUR, user_id="IN.1502576394655843")  # type: ignore[arg-type]
+    quiet = engine.clock.now() - 30 * HOUR
+    quiet_contact(engine.deps, None, quiet, user_id="IN.1502576394655843")
     # When the rule that sends them a marketing template is previewed
     found = preview(engine.deps, rule())
     # Then it costs India's marketing rate, as the webhook prices the message once delivered

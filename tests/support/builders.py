@@ -124,7 +124,7 @@ def quiet_lead(contact_id: str, wa_id: str, quiet_since: datetime, **fields: Any
     )
 
 
-def quiet_contact(deps: Deps, wa_id: str, last_inbound: datetime, **fields: Any) -> Contact:
+def quiet_contact(deps: Deps, wa_id: str | None, last_inbound: datetime, **fields: Any) -> Contact:
     """A contact who last wrote at `last_inbound` and has been quiet since."""
     fields.setdefault("timezone", "Asia/Jakarta")
     fields.setdefault("name", "Rudi Hartono")
