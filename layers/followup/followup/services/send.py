@@ -273,6 +273,9 @@ def _send_claimed(deps: Deps, claimed: FollowUp, now: datetime) -> Outcome:
         if isinstance(current, SendResult):
             return Outcome(current, written.attempt)
         contact = current
+        picked = pick(deps, claimed, contact, step, claimed.channel_index)
+        if picked.channel != "whatsapp":  # WhatsApp stopped alone while the model wrote
+            return Outcome(_on_channel(deps, picked, contact, rule, step, now), written.attempt)
     result = _hand_over(deps, claimed, contact, address, rule, written.message, now)
     return Outcome(result, written.attempt)
 
@@ -506,7 +509,8 @@ def _heard_while_writing(
     was left to this send (`inbound._settle`). It counts as heard before the claim, as
     `_recheck` judges it: a STOP, a reply to a rule that ends on one, or a stage that ends
     the journey ends the follow-up unsent (`opted_out`, else `canceled` with the reason),
-    and what the model wrote stays on it. A gate the first read passed (the lead's score,
+    and what the model wrote stays on it; a STOP of WhatsApp alone is left to `pick`,
+    which sends the step on its next channel. A gate the first read passed (the lead's score,
     the caps) is not judged again."""
     current = _read_again(deps, claimed, seen, rule, now)
     if isinstance(current, SendResult):
