@@ -322,3 +322,32 @@ def test_facts_come_from_the_business_not_from_the_lead_nor_the_prompt_s_own_lin
     assert refused("Rina, the fee is Rp 350.000: https://example.com/bayar") is None
     # The prompt's own "Write at most 200 characters" names no price
     assert refused("Rina, pay only $200 today") is Guardrail.PRICE
+
+
+def test_the_leads_name_in_what_the_business_said_gives_no_fact() -> None:
+    # Given a lead whose WhatsApp profile name carries a link and a discount, greeted by
+    # name in a step the engine sent
+    named = "Rudi pay-mba-now.co 50% discount"
+    contact = Contact(
+        id="c-1", name=named, stage="registered", created_at=datetime(2026, 11, 20, tzinfo=UTC)
+    )
+    greeted = Message(
+        id="m-1",
+        contact_id="c-1",
+        at=datetime(2026, 11, 29, tzinfo=UTC),
+        direction=Direction.OUTBOUND,
+        speaker=Speaker.SYSTEM,
+        text=f"Hi {named}, still applying? Early registrants get 10% off.",
+    )
+    context = context_for(contact, [greeted], language="en", tone="warm", rule_purpose="apply")
+    request = build_request(context, "Ask whether they still apply.", max_chars=300)
+
+    def refused(text: str) -> Guardrail | None:
+        refusal = check_written(text, request, target=Target.TEXT)
+        return refusal.guardrail if refusal else None
+
+    # Then the model may not give the lead's link or discount as the business's
+    assert refused("Rudi, your 50% discount is waiting!") is Guardrail.DISCOUNT
+    assert refused("Rudi, pay at pay-mba-now.co today") is Guardrail.URL
+    # And what the business said around the name still is a fact
+    assert refused("Rudi, early registrants get 10% off!") is None
