@@ -36,6 +36,15 @@ def _failed(text: str, source: str) -> Guardrail | None:
         ("A mensalidade é R$ 1.299,90.", "A mensalidade é de R$ 1299,90.", None),
         # a deal's amount, given as a bare number
         ("amount 1500000", "The registration fee is Rp 1.500.000.", None),
+        # pesos, dollars, billions and the currencies of other markets, given or not
+        ("Ask whether they still want the MBA.", "Son solo 500 pesos al mes.", Guardrail.PRICE),
+        ("Ask whether they still apply.", "La matrícula: 2 millones de pesos.", Guardrail.PRICE),
+        ("Ask whether they still apply.", "Cuesta solo 900 dólares.", Guardrail.PRICE),
+        ("Ask whether they still apply.", "Biayanya cuma 3 miliar.", Guardrail.PRICE),
+        ("Ask whether they still apply.", "Only ₹500 to register.", Guardrail.PRICE),
+        ("Ask whether they still apply.", "Tuition is 1.500 MXN.", Guardrail.PRICE),
+        ("La colegiatura es de 2 millones de pesos.", "Son 2.000.000 de pesos.", None),
+        ("La colegiatura es de 2 millones de pesos.", "Son 20 millones de pesos.", Guardrail.PRICE),
     ],
 )
 def test_a_price_is_kept_only_when_its_value_was_given(

@@ -36,7 +36,8 @@ _GROUPED_AMOUNT = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")
 
 _AMOUNT = r"\d+(?:[.,]\d+)*"
 _CURRENCY = (
-    r"(?:rp\.?|idr|r\$|brl|usd|us\$|\$|€|eur|£|rm|myr|s\$|sgd|reais?|rupiah|dollars?|euros?)"
+    r"(?:rp\.?|idr|r\$|brl|usd|us\$|\$|€|eur|£|rm|myr|s\$|sgd|reais?|rupiah|dollars?|euros?"
+    r"|pesos?|d[óo]lar(?:es)?|mxn|cop|clp|ars|pen|soles?|₹|inr|rupees?|₱|php|¥|yen)"
 )
 _MAGNITUDES = {
     "k": 1_000,
@@ -52,8 +53,20 @@ _MAGNITUDES = {
     "milhao": 1_000_000,
     "milhões": 1_000_000,
     "milhoes": 1_000_000,
+    "millón": 1_000_000,
+    "millon": 1_000_000,
+    "millones": 1_000_000,
+    "miliar": 1_000_000_000,
+    "milyar": 1_000_000_000,
+    "billion": 1_000_000_000,
+    "billions": 1_000_000_000,
+    "bilhão": 1_000_000_000,
+    "bilhao": 1_000_000_000,
+    "bilhões": 1_000_000_000,
+    "bilhoes": 1_000_000_000,
 }
-"""Words for thousands and millions: "350 ribu", "1,5 juta" and "R$ 10 mil" are prices."""
+"""Words for thousands, millions and billions: "350 ribu", "1,5 juta", "R$ 10 mil", "2
+millones de pesos" and "3 miliar" are prices."""
 _MAGNITUDE = "(?:" + "|".join(sorted(_MAGNITUDES, key=len, reverse=True)) + r")(?![^\W\d_])"
 _PRICE = re.compile(
     rf"(?<![^\W\d_]){_CURRENCY}\s?(?P<a>{_AMOUNT})(?:\s?(?P<am>{_MAGNITUDE}))?"
