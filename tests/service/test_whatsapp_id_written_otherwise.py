@@ -126,3 +126,37 @@ def test_a_file_naming_a_lead_by_both_forms_of_their_number_imports_them_once(
     assert report.rejected == [
         {"line": 3, "field": "wa_id", "reason": "already on line 2 of this file"}
     ]
+
+
+@pytest.mark.parametrize(
+    "typed", ["+62 (0)811-0000-0201", "+62(0)81100000201", "0062 (0) 811 0000 0201"]
+)
+def test_a_number_with_its_trunk_zero_in_parentheses_is_the_number_it_names(
+    engine: MemoryEngine, typed: str
+) -> None:
+    # When a CRM's file writes the national 0 in parentheses after the country code
+    report = import_contacts(engine.deps, f"wa_id,name\n{typed},Budi\n", "csv")
+    # Then Budi is stored under his own number, which WhatsApp's id for him finds
+    assert (report.created, report.rejected) == (1, [])
+    assert find_contact(engine.deps, "6281100000201", None) is not None
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("+62 0811 0000 0201", "+62: 6281100000201"), ("+44 020 7946 0958", "+44: 442079460958")],
+)
+def test_a_number_with_its_trunk_zero_after_the_country_code_is_refused_naming_the_fix(
+    engine: MemoryEngine, typed: str, meant: str
+) -> None:
+    # When a file keeps the national 0 after the country code, a number no one has
+    report = import_contacts(engine.deps, f"wa_id,name\n{typed},Budi\n", "csv")
+    # Then the row is refused at wa_id, saying which number it meant, and nothing is stored
+    [refused] = report.rejected
+    assert (refused["line"], refused["field"], report.created) == (2, "wa_id", 0)
+    assert refused["reason"] == f"drop the 0 after the country code {meant}"
+
+
+def test_an_italian_number_keeps_the_0_that_is_one_of_its_digits(engine: MemoryEngine) -> None:
+    report = import_contacts(engine.deps, "wa_id,name\n+39 06 6982 1234,Giulia\n", "csv")
+    assert (report.created, report.rejected) == (1, [])
+    assert find_contact(engine.deps, "390669821234", None) is not None

@@ -11,6 +11,9 @@ from followup.loading import loading
 
 _SEPARATORS = str.maketrans("", "", " -().")
 """What people type between a number's digits: spaces, dashes, dots and parentheses."""
+_TRUNK_HINT = re.compile(r"\(\s*0\s*\)")
+"""A national trunk 0 written in parentheses after the country code ("+44 (0)20 ...", "+62
+(0)811 ..."): dialled at home only, no digit of the number."""
 _AS_DECIMAL = re.compile(r"\s*(\+?\d{8,15})\.0+\s*")
 """A number a spreadsheet or a CRM kept as a decimal ("6281100000201.0", pandas' way with
 a phone column that has a blank cell): its decimals are none of its digits."""
@@ -58,10 +61,12 @@ def zone_of(address: str | None, home: str) -> str | None:
 def international_digits(typed: str) -> str | None:
     """The digits of a phone number written country code first, with "+", the
     international "00" or neither, and spaces, dashes, dots or parentheses between them
-    ("+62 811-0000-0201" → 6281100000201), or kept as a decimal ("6281100000201.0"); None
-    for text that is no such number."""
+    ("+62 811-0000-0201" → 6281100000201), the trunk 0 in parentheses left out ("+62
+    (0)811 ..."), or kept as a decimal ("6281100000201.0"); None for text that is no such
+    number."""
     decimal = _AS_DECIMAL.fullmatch(typed)
-    bare = (decimal.group(1) if decimal else typed).strip().translate(_SEPARATORS)
+    bare = _TRUNK_HINT.sub("", decimal.group(1) if decimal else typed).strip()
+    bare = bare.translate(_SEPARATORS)
     digits = bare[1:] if bare.startswith("+") else bare.removeprefix("00")
     return digits if digits.isascii() and digits.isdigit() else None
 
@@ -155,6 +160,27 @@ def _region(digits: str) -> str | None:
 
 
 @lru_cache(maxsize=4096)
+def without_trunk_zero(digits: str) -> tuple[str, str] | None:
+    """The country code and the number `digits` meant, written with its national trunk 0
+    after that code ("62 0811 ...", as "+62 0811 ..." is typed): the digits without that 0,
+    when only they make a valid number by libphonenumber's plan; None for every other
+    number (after 39, Italy's, a 0 is a digit of the number)."""
+    if "0" not in digits[1:4]:
+        return None
+    with loading():
+        import phonenumbers
+
+        try:
+            number = phonenumbers.parse("+" + digits)
+        except phonenumbers.NumberParseException:
+            return None
+        code = str(number.country_code)
+        national = phonenumbers.national_significant_number(number)
+        if digits != code + "0" + national or not phonenumbers.is_valid_number(number):
+            return None
+        return code, code + national
+
+
 def _mobile(digits: str) -> bool:
     """Whether +`digits` is a valid number a mobile may have, by libphonenumber's plan (in
     Mexico, which tells no mobile from a landline by its number, any valid one)."""

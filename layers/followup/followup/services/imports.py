@@ -26,7 +26,7 @@ from followup.domain.contact import USER_ID, Contact, Score
 from followup.domain.errors import DomainError, InvalidField, problem_message
 from followup.domain.ids import contact_id
 from followup.domain.localtime import ZoneName
-from followup.domain.phones import international_digits, other_whatsapp_form
+from followup.domain.phones import international_digits, other_whatsapp_form, without_trunk_zero
 from followup.domain.rule import Rule
 from followup.services import date_triggers, import_crowd, late
 from followup.services.contacts import find_contact, new_contact, patched, upsert
@@ -109,6 +109,10 @@ class ContactRow(BaseModel):
             raise ValueError(
                 "8 to 15 digits 0-9, country code first (62811... or +62 811..., not 0811...)"
             )
+        trunk = without_trunk_zero(digits)
+        if trunk is not None:
+            code, meant = trunk
+            raise ValueError(f"drop the 0 after the country code +{code}: {meant}")
         return digits
 
     @field_validator("user_id")
