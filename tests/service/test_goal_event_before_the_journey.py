@@ -127,3 +127,34 @@ def test_a_payment_for_last_years_renewal_does_not_stop_this_years_reminder(
     engine.ticks_until(datetime(2027, 12, 9, tzinfo=UTC), every=HOUR)
     # Then this year's reminder goes a week before, once
     assert sent(engine) == ["pay_now"]
+
+
+def test_an_exit_event_of_an_earlier_silence_heard_late_ends_nothing_of_this_one(
+    engine: MemoryEngine,
+) -> None:
+    # Given a journey of three steps that an order's cancellation ends, for a lead who last
+    # wrote 25 h ago, its first step sent and its second queued
+    steps = [
+        {"wait": {"amount": wait, "unit": "days"}, "template": {"name": name, "language": "en"}}
+        for wait, name in ((0, "a"), (1, "b"), (1, "c"))
+    ]
+    engine.deps.rules.save_rule(rule("nurture", steps=steps, exit={"events": ["order_cancelled"]}))
+    wrote = engine.clock.now() - 25 * HOUR
+    lead = quiet_contact(engine.deps, WA_ID, wrote)
+    engine.tick()
+    engine.clock.advance(24 * HOUR)
+    engine.scheduled("enqueue")
+    # When the shop's "order cancelled", dated an hour before the lead wrote (before this
+    # silence began), reaches us late
+    cancelled = {"type": "custom", "name": "order_cancelled", "contact": WA_ID, "id": "ord-17"}
+    apply(engine, cancelled | {"at": (wrote - HOUR).isoformat()})
+    # Then it ends nothing of this silence's journey, as heard on time it would not have
+    [journey] = engine.deps.followups.enrollments_of(lead.id)
+    statuses = sorted(
+        (f.step_index, f.status.value) for f in engine.deps.followups.followups_of(lead.id)
+    )
+    assert (journey.item.state.value, statuses) == ("active", [(0, "sent"), (1, "queued")])
+    # And the same event dated within the silence ends it
+    apply(engine, cancelled | {"id": "ord-18", "at": (wrote + HOUR).isoformat()})
+    [journey] = engine.deps.followups.enrollments_of(lead.id)
+    assert journey.item.state.value == "exited"

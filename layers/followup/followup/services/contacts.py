@@ -311,7 +311,7 @@ def change_stage(deps: Deps, contact_id: str, stage: str, at: datetime) -> Conta
         if settings.stage_rank(stage) > settings.stage_rank(before.item.stage):
             goals.credit_last_send(deps, followups, at)
 
-        def ends(rule: Rule) -> Reason | None:
+        def ends(rule: Rule, _silence_key: str) -> Reason | None:
             return stage_ends(rule, stage)
 
         goals.end_journeys(deps, contact_id, ends, at, followups)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import KeptChanging
 from followup.domain.followup import FollowUp, Reason, Status
-from followup.domain.journey import event_ends
+from followup.domain.journey import event_ends, events_since
 from followup.domain.rule import Rule
 from followup.services.ports import CommitRejected, Conversion
 from followup.services.settle import end_enrollment, end_unsent
@@ -26,8 +26,9 @@ from followup.services.settle import end_enrollment, end_unsent
 if TYPE_CHECKING:
     from followup.services.deps import Deps
 
-Ends = Callable[[Rule], Reason | None]
-"""Why something that happened ends a journey in the rule, or None."""
+Ends = Callable[[Rule, str], Reason | None]
+"""Why something that happened ends a journey in the rule for the silence its key names,
+or None."""
 
 
 def end_journeys(
@@ -36,13 +37,15 @@ def end_journeys(
     """End the contact's running enrollments, and cancel the queued follow-ups (among
     `followups`, the contact's), of every rule version for which `ends` gives a reason."""
     for followup in followups:
-        reason = _reason(deps, followup.rule_id, followup.rule_version, ends)
+        reason = _reason(deps, followup.rule_id, followup.rule_version, followup.silence_key, ends)
         if followup.status.unsent and reason is not None:
             # False when it moved meanwhile: the sender re-checks stages after claiming.
             end_unsent(deps, followup, Status.CANCELED, reason, at)
     for enrollment_v in deps.followups.enrollments_of(contact_id):
         enrollment = enrollment_v.item
-        reason = _reason(deps, enrollment.rule_id, enrollment.rule_version, ends)
+        reason = _reason(
+            deps, enrollment.rule_id, enrollment.rule_version, enrollment.silence_key, ends
+        )
         if enrollment.state is EnrollmentState.ACTIVE and reason is not None:
             _exit(deps, enrollment.id, reason, at)
 
@@ -56,17 +59,23 @@ def ends_journeys(deps: Deps, name: str) -> bool:
 
 def event_happened(deps: Deps, contact_id: str, name: str, at: datetime) -> None:
     """The custom event `name` happened to the contact at `at`: end the journeys it is a
-    goal or an exit of, and credit the last send of each rule it is a goal of."""
+    goal or an exit of, of silences it is no older than (`events_since`: heard late, it
+    ends what it would have ended heard on time), and credit the last send of each rule it
+    is a goal of."""
+    lookback = deps.catalog.settings().trigger_lookback.approx()
 
-    def ends(rule: Rule) -> Reason | None:
-        return event_ends(rule, name)
+    def ends(rule: Rule, silence_key: str) -> Reason | None:
+        return event_ends(rule, name) if at > events_since(rule, silence_key, lookback) else None
 
     followups = deps.followups.followups_of(contact_id)
     end_journeys(deps, contact_id, ends, at, followups)
     goal = Reason.GOAL
     by_rule: dict[str, list[FollowUp]] = {}
     for followup in followups:
-        if _reason(deps, followup.rule_id, followup.rule_version, ends) is goal:
+        if (
+            _reason(deps, followup.rule_id, followup.rule_version, followup.silence_key, ends)
+            is goal
+        ):
             by_rule.setdefault(followup.rule_id, []).append(followup)
     for sends in by_rule.values():
         credit_last_send(deps, sends, at)
@@ -146,9 +155,9 @@ def _step_send(followup: FollowUp, followups: list[FollowUp]) -> FollowUp:
     return max(earlier, key=lambda f: f.channel_index) if earlier else followup
 
 
-def _reason(deps: Deps, rule_id: str, version: int, ends: Ends) -> Reason | None:
+def _reason(deps: Deps, rule_id: str, version: int, silence_key: str, ends: Ends) -> Reason | None:
     rule = deps.catalog.rule(rule_id, version)
-    return ends(rule) if rule is not None else None
+    return ends(rule, silence_key) if rule is not None else None
 
 
 def _exit(deps: Deps, enrollment_id: str, reason: Reason, at: datetime) -> None:
