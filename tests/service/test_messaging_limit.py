@@ -473,3 +473,25 @@ def test_send_now_put_off_by_the_warm_up_says_so_and_when_it_goes(engine: Memory
     # And the queue says it was put off by the warm-up, not that it waits for the window
     [row] = shown(engine.deps, [later])
     assert (row["reason_code"], row["waiting_for_window"]) == ("warm_up", False)
+
+
+def test_a_tier_announcement_retried_after_a_newer_one_changes_nothing(
+    engine: MemoryEngine,
+) -> None:
+    def announced(tier: int, hours_ago: int) -> dict[str, object]:
+        document = payload("business-capability-update.json")
+        document["entry"][0]["time"] = int(engine.clock.now().timestamp()) - hours_ago * 3600
+        document["entry"][0]["changes"][0]["value"]["max_daily_conversations_per_business"] = tier
+        return document
+
+    # Given WhatsApp cut the portfolio to 2,000 an hour ago, and said so
+    assert engine.deliver(announced(2000, 1)) == 200
+    # When its announcement of this morning's 10,000, whose delivery failed, comes again
+    assert engine.deliver(announced(10000, 6)) == 200
+    # Then the workspace keeps to the 2,000 WhatsApp holds it to now
+    engine.deps.catalog.invalidate()
+    assert engine.deps.catalog.settings().messaging_limit.tier == 2000
+    # And a newer announcement still moves it
+    assert engine.deliver(announced(10000, 0)) == 200
+    engine.deps.catalog.invalidate()
+    assert engine.deps.catalog.settings().messaging_limit.tier == 10000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -67,9 +68,16 @@ def test_tiers_are_read_by_name_or_count(named: object, tier: int | None) -> Non
     assert tier_named(named) == tier
 
 
-def test_a_capability_update_names_the_new_tier() -> None:
-    events = parse(json.dumps(payload("business-capability-update.json")).encode(), AT)
-    assert events == [MessagingTier(2000, AT)]
+def told(document: dict[str, Any]) -> datetime:
+    """When Meta dated the delivery's entry."""
+    return datetime.fromtimestamp(document["entry"][0]["time"], UTC)
+
+
+def test_a_capability_update_names_the_new_tier_as_meta_dated_it() -> None:
+    document = payload("business-capability-update.json")
+    events = parse(json.dumps(document).encode(), AT)
+    assert told(document) < AT
+    assert events == [MessagingTier(2000, told(document))]
 
 
 @pytest.mark.parametrize("named", ["TIER_3K", 1000, True, None, {"a": 1}, -2, -1.0])
@@ -81,7 +89,7 @@ def test_an_unknown_tier_is_unreadable_and_changes_nothing(named: object) -> Non
     )
     events = parse(json.dumps(document).encode(), AT + timedelta(seconds=1))
     assert isinstance(events[0], Unreadable)
-    assert events[1] == MessagingTier(250, AT + timedelta(seconds=1))
+    assert events[1] == MessagingTier(250, told(document))
 
 
 def test_only_a_higher_allowance_counts_as_a_raise() -> None:

@@ -192,7 +192,7 @@ def _change(raw: Any, received_at: datetime, told: datetime) -> list[WebhookEven
     if change.field == "phone_number_quality_update":
         return _each(change.field, [change.value], lambda _: _quality(value, received_at))
     if change.field == "business_capability_update":
-        return _each(change.field, [change.value], lambda raw: _tier(raw, received_at))
+        return _each(change.field, [change.value], lambda raw: _tier(raw, told))
     if change.field in template_events.FIELDS:
         return _each(
             change.field,
@@ -332,11 +332,11 @@ _TIER_FIELDS = ("max_daily_conversations_per_business", "max_daily_conversation_
 """Where the limit is named: per portfolio since October 2025, per number before."""
 
 
-def _tier(raw: dict[str, Any], received_at: datetime) -> WebhookEvent:
+def _tier(raw: dict[str, Any], told: datetime) -> WebhookEvent:
     named = next((raw[name] for name in _TIER_FIELDS if name in raw), None)
     if named is None:
         raise BadEvent("business_capability_update without a messaging limit")
-    return MessagingTier(tier_named(named), received_at)
+    return MessagingTier(tier_named(named), told)
 
 
 def _standby(value: _Value, received_at: datetime) -> WebhookEvent:

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 
 from followup.domain.localtime import IsoDate, to_utc
 
@@ -96,6 +96,11 @@ class MessagingLimit(BaseModel):
     tier: Tier | None = Field(
         default=250,
         description="unique users reached outside the window per moving 24 h; null: unlimited",
+    )
+    tier_set_at: AwareDatetime | None = Field(
+        default=None,
+        description="when WhatsApp last announced the tier, as its webhook dates it: an "
+        "announcement dated before it (a delivery retried late) changes nothing",
     )
     headroom: StrictFloat = Field(
         default=0.1, ge=0.1, le=0.9, description="share of the tier left unused (at least 10 %)"

@@ -303,19 +303,24 @@ def release_deferred(deps: Deps, now: datetime) -> int:
 
 def set_tier(deps: Deps, event: MessagingTier) -> str:
     """Take the tier WhatsApp announced into the workspace settings, written from the
-    revision read (an admin's save made meanwhile is read again and kept); a raise gives
-    room to the next send at once. Names the outcome for the webhook's report."""
+    revision read (an admin's save made meanwhile is read again and kept), with the time
+    Meta dated it; one dated before the tier held changes nothing (Meta delivers a
+    failed webhook again for days: a raise announced this morning, retried after this
+    afternoon's cut, stays undone). A raise gives room to the next send at once. Names
+    the outcome for the webhook's report."""
 
     def tiered(settings: WorkspaceSettings) -> WorkspaceSettings | None:
         limit = settings.messaging_limit
-        if limit.tier == event.tier:
+        if limit.tier_set_at is not None and event.at < limit.tier_set_at:
             return None
-        changed = limit.model_copy(update={"tier": event.tier})
+        changed = limit.model_copy(update={"tier": event.tier, "tier_set_at": event.at})
         return settings.model_copy(update={"messaging_limit": changed})
 
     before = workspace.change(deps, tiered)
     if before is None:
-        return "messaging_tier_unchanged"
+        return "messaging_tier_late"
     limit = before.item.messaging_limit
+    if limit.tier == event.tier:
+        return "messaging_tier_unchanged"
     note_raise(deps, limit, limit.model_copy(update={"tier": event.tier}), event.at)
     return "messaging_tier_changed"
