@@ -59,9 +59,9 @@ def test_a_counselor_reads_rules_without_the_crm_credentials_in_their_addresses(
     assert any(event["kind"] == "action" for event in answer["timeline"])
     assert "Sup3rS3cret" not in json.dumps(answer)
     assert "abc123" not in json.dumps(answer)
-    # And the address is there, with only those hidden
+    # And the address is there, with those and every parameter's value hidden
     answer = call(engine, "GET", path, role="counselor")[1]
-    hidden = "https://crmbot:****@crm.example.com/hooks/followup?api_key=****&lead=1"
+    hidden = "https://crmbot:****@crm.example.com/hooks/followup?api_key=****&lead=****"
     assert answer["steps"][1]["webhook"] == hidden
     # And marketing, who may edit the rule, reads it whole
     assert call(engine, "GET", path, role="marketing")[1]["steps"][1]["webhook"] == secret
@@ -73,12 +73,12 @@ def test_a_counselor_reads_rules_without_the_crm_credentials_in_their_addresses(
         (
             "https://crmbot:Sup3r@S3cretTail@crm.example.com/hooks/followup?lead=1",
             "Sup3r@S3cretTail",
-            "https://crmbot:****@crm.example.com/hooks/followup?lead=1",
+            "https://crmbot:****@crm.example.com/hooks/followup?lead=****",
         ),
         (
             "https://crm-bot@acme.co.id:Sup3rS3cret@crm.example.com/hooks/followup?lead=1",
             "Sup3rS3cret",
-            "https://crm-bot@acme.co.id:****@crm.example.com/hooks/followup?lead=1",
+            "https://crm-bot@acme.co.id:****@crm.example.com/hooks/followup?lead=****",
         ),
     ],
     ids=["password", "user name"],
@@ -93,6 +93,28 @@ def test_a_login_holding_an_at_sign_has_its_password_hidden_whole(
     steps = [*body()["steps"], {"kind": "action", "do": "notify", "webhook": secret}]
     assert call(engine, "POST", "/api/rules", body(steps=steps), role="marketing")[0] == 201
     # When a counselor reads the rule / Then all of the password is hidden
+    answer = call(engine, "GET", "/api/rules/apply-remind-24h", role="counselor")[1]
+    assert answer["steps"][1]["webhook"] == hidden
+
+
+@pytest.mark.parametrize(
+    ("secret", "hidden"),
+    [
+        # a token sent as the login's user name, with no password (Basic auth all the same)
+        ("https://sk_live_51Hs3cr3t@crm.example.com/hooks", "https://****@crm.example.com/hooks"),
+        # a function key in a parameter of any name
+        (
+            "https://crm.azurewebsites.net/api/hook?code=AzFnK3y",
+            "https://crm.azurewebsites.net/api/hook?code=****",
+        ),
+    ],
+    ids=["token as user name", "function key"],
+)
+def test_a_credential_sent_otherwise_is_hidden_from_a_counselor_too(
+    engine: LocalEngine, secret: str, hidden: str
+) -> None:
+    steps = [*body()["steps"], {"kind": "action", "do": "notify", "webhook": secret}]
+    assert call(engine, "POST", "/api/rules", body(steps=steps), role="marketing")[0] == 201
     answer = call(engine, "GET", "/api/rules/apply-remind-24h", role="counselor")[1]
     assert answer["steps"][1]["webhook"] == hidden
 

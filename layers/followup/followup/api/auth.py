@@ -65,18 +65,19 @@ _LOGIN = re.compile(r"(?i)(\bhttps?://[^\s:/?#]*):[^\s/?#]*@")
 """An address's login: its user name runs to the first `:` and its password to the last
 `@` before the host, as HTTP clients read them (`https://user:p@ss@crm...`,
 `https://bot@acme.example:pass@crm...`)."""
-_SECRET_PARAMETER = re.compile(
-    r"(?i)([?&][^\s=&#]*(?:key|token|secret|pass|sig|auth|credential)[^\s=&#]*=)[^\s&#'\"]*"
-)
+_LOGIN_ALONE = re.compile(r"(?i)(\bhttps?://)[^\s:/?#@]+@")
+"""A login with no password: a token sent as the user name (`https://sk_live_...@crm...`)."""
+_PARAMETER = re.compile(r"([?&][^\s=&#]*=)[^\s&#'\"]*")
+"""A query parameter's value: any may be a credential (Azure Functions' `code`)."""
 HIDDEN = "****"
 
 
 def seen_by(event: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
     """`answer` (rules, their versions or diff) as the caller may see it: whole for who
     may edit rules; for anyone else, every address with the password of its login
-    (`https://user:****@crm...`) and the values of its key, token, secret, password,
-    signature or auth parameters hidden, so a counsellor learns no CRM's credentials
-    from a rule's notify step."""
+    (`https://user:****@crm...`), a login with no password whole (`https://****@crm...`)
+    and the value of each query parameter hidden, so a counsellor learns no CRM's
+    credentials from a rule's notify step."""
     if roles(event) & RULE_WRITERS:
         return answer
     hidden: dict[str, Any] = _hidden(answer)
@@ -89,5 +90,8 @@ def _hidden(value: Any) -> Any:
     if isinstance(value, list):
         return [_hidden(inner) for inner in value]
     if isinstance(value, str) and "://" in value:
-        return _SECRET_PARAMETER.sub(rf"\g<1>{HIDDEN}", _LOGIN.sub(rf"\g<1>:{HIDDEN}@", value))
+        hidden, passwords = _LOGIN.subn(rf"\g<1>:{HIDDEN}@", value)
+        if not passwords:
+            hidden = _LOGIN_ALONE.sub(rf"\g<1>{HIDDEN}@", hidden)
+        return _PARAMETER.sub(rf"\g<1>{HIDDEN}", hidden)
     return value
