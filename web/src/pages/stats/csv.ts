@@ -7,11 +7,13 @@ export type Cell = string | number | null;
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /** A text cell that would start a formula gets a leading `'` (OWASP's CSV injection advice),
- * so the spreadsheet shows it as typed; numbers stay numbers, negative ones included. */
+ * so the spreadsheet shows it as typed; numbers stay numbers, negative ones included. One
+ * holding a `;` or a tab is quoted too: Excel set to Indonesian or Portuguese splits a CSV
+ * on `;`, where "Promo;=cmd…" unquoted would start a cell with a formula. */
 function quoted(cell: Cell): string {
   const raw = cell === null ? "" : String(cell);
   const text = typeof cell === "string" && FORMULA_START.test(raw) ? `'${raw}` : raw;
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return /[",;\t\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 export function toCsv(header: string[], rows: Cell[][]): string {
