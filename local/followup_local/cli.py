@@ -247,7 +247,7 @@ def parser() -> argparse.ArgumentParser:
         "--table-prefix", required=True, help="the stack's table prefix, e.g. followup-prod-"
     )
     slots.add_argument("--region", required=True, help="the stack's AWS region")
-    dry_run_cli.add_parser(verbs, Path(os.environ.get("FOLLOWUP_STATE_DIR", ".followup")))
+    dry_run_cli.add_parser(verbs, os.environ.get("FOLLOWUP_STATE_DIR", ".followup"))
     duplicates_cli.add_parser(verbs)
     replay_cli.add_parser(verbs)
     return root

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -54,7 +53,7 @@ def _attribute(text: str) -> tuple[str, str]:
     return name.strip(), value
 
 
-def add_parser(verbs: Any, state_dir: Path) -> None:
+def add_parser(verbs: Any, state_dir: str) -> None:
     """The `dry-run` verb on the `followup` parser."""
     run = verbs.add_parser(
         "dry-run",

@@ -51,11 +51,15 @@ def api_url(text: str) -> str:
 
 def state_to_read(text: str) -> Path:
     """A local stack's state directory, read only: refused when something else is there,
-    naming FOLLOWUP_STATE_DIR when the value came from it."""
+    or above it (a file no directory can be under), naming FOLLOWUP_STATE_DIR when the
+    value came from it."""
     path = Path(text)
+    named = origin(text, "FOLLOWUP_STATE_DIR")
     if path.exists() and not path.is_dir():
-        named = origin(text, "FOLLOWUP_STATE_DIR")
         raise argparse.ArgumentTypeError(f"{text!r}{named} exists and is not a directory")
+    above = next((p for p in path.absolute().parents if p.exists()), None)
+    if not path.exists() and above is not None and not above.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r}{named} is under {str(above)!r}, a file")
     return path
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,6 +66,7 @@ def test_a_refusal_prints_the_apis_reason_and_fails(stack: Running) -> None:
         ("--url", "http://localhost:80O0", "a port that is not a number"),
         ("--url", "localhost:8000", "http:// or https://"),
         ("--state-dir", "/dev/null", "exists and is not a directory"),
+        ("--state-dir", "/dev/null/state", "is under '/dev/null', a file"),
     ],
 )
 def test_a_bad_flag_names_itself(flag: str, value: str, words: str) -> None:
@@ -79,6 +81,21 @@ def test_a_bad_flag_names_itself(flag: str, value: str, words: str) -> None:
     assert done.returncode == 2
     assert flag in done.stderr
     assert words in done.stderr
+
+
+@pytest.mark.parametrize("url", [[], ["--url", "http://127.0.0.1:9"]], ids=["local", "url"])
+@pytest.mark.parametrize("state", ["/dev/null", "/dev/null/state"])
+def test_a_bad_state_directory_from_the_environment_names_it(state: str, url: list[str]) -> None:
+    done = subprocess.run(
+        [str(FOLLOWUP), "dry-run", "busy-nudge", *url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "FOLLOWUP_STATE_DIR": state},
+    )
+    assert (done.returncode, "Traceback" in done.stderr) == (2, False), done.stderr
+    assert f"'{state}' (from FOLLOWUP_STATE_DIR)" in done.stderr
 
 
 @pytest.mark.slow
