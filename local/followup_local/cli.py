@@ -64,10 +64,10 @@ def _day(text: str) -> datetime:
 def _instant(text: str) -> datetime:
     found = instant(text)
     first, last = _CLOCK_YEARS
-    if not first <= found.year <= last:
+    if not first <= found.astimezone(UTC).year <= last:  # the webhook reads UTC seconds
         raise argparse.ArgumentTypeError(
-            f"the year must be from {first} to {last}, so that the sandbox's replies reach "
-            f"the webhook, got {text!r}"
+            f"the year must be from {first} to {last} in UTC, so that the sandbox's replies "
+            f"reach the webhook, got {text!r}"
         )
     return found
 

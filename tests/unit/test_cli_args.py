@@ -12,7 +12,13 @@ from followup_local import cli
 
 @pytest.mark.parametrize(
     "instant",
-    ["9999-12-31T23:59:00+00:00", "0226-11-29T21:00:00+07:00", "2100-01-01T08:00:00+07:00"],
+    [
+        "9999-12-31T23:59:00+00:00",
+        "0226-11-29T21:00:00+07:00",
+        "2100-01-01T08:00:00+07:00",
+        # the last evening of 2099 in New York is 2100 already where the webhook reads it
+        "2099-12-31T23:30:00-05:00",
+    ],
 )
 def test_a_clock_outside_the_years_the_engine_and_its_webhook_handle_is_refused(
     instant: str, capsys: pytest.CaptureFixture[str]
