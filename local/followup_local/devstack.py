@@ -26,6 +26,7 @@ import json
 import logging
 import math
 import os
+import re
 import secrets
 import threading
 from collections.abc import Callable, Iterator
@@ -180,8 +181,7 @@ class DevStack:
             raise
 
     def _start(self, state: Path) -> None:
-        sandbox_keys = _sandbox_keys()
-        _check_config()
+        sandbox_keys = _settings_read()
         if self.options.reset:
             DurableTables.forget(state)
         self.tokens = DevTokens.load(state)
@@ -482,20 +482,46 @@ class SettingError(StateError):
     """An environment variable `followup dev` reads is not what it should be."""
 
 
-def _sandbox_keys() -> list[str]:
-    """The keys of D360_NUMBERS and D360_KEYS, for the sandbox to take; SettingError names
-    the variable when it is not the JSON it should be."""
+def _settings_read() -> list[str]:
+    """The keys of D360_NUMBERS and D360_KEYS, for the sandbox to take, once the whole
+    configuration is read as `_check_config` reads it: a SettingError with one line for
+    each variable that cannot be used, all of them at once."""
+    problems: list[str] = []
+    keys: list[str] = []
+    for read in (_number_keys, _named_keys, _check_config):
+        named = {_variable(line) for line in problems}  # by a reader before this one
+        try:
+            keys += read()
+        except SettingError as problem:
+            problems += [line for line in str(problem).splitlines() if _variable(line) not in named]
+    if problems:
+        raise SettingError("\n".join(problems))
+    return keys
+
+
+def _variable(problem: str) -> str:
+    """The environment variable a problem's line names first."""
+    found = re.match(r"[A-Z][A-Z0-9_]*", problem)
+    return found.group() if found else problem
+
+
+def _number_keys() -> list[str]:
     keys = []
     for number in _json_setting("D360_NUMBERS", list):
         if not isinstance(number, dict):
             raise SettingError("D360_NUMBERS must list objects, one per number")
         keys.append(str(number.get("api_key", "")))
-    return keys + [str(key) for key in _json_setting("D360_KEYS", dict).values()]
+    return keys
 
 
-def _check_config() -> None:
+def _named_keys() -> list[str]:
+    return [str(key) for key in _json_setting("D360_KEYS", dict).values()]
+
+
+def _check_config() -> list[str]:
     """The configuration as the environment gives it, read before anything starts: a
-    SettingError with one line per problem, naming its variable, when it cannot be used."""
+    SettingError with one line per problem, naming its variable, when it cannot be used;
+    no keys of its own."""
     _json_setting("FOLLOWUP_NUMBERS", list)  # JSON the settings library would not name
     try:
         Config()
@@ -508,6 +534,7 @@ def _check_config() -> None:
                 for problem in refused.errors()
             )
         ) from None
+    return []
 
 
 def _json_setting(name: str, kind: type[list[Any]] | type[dict[str, Any]]) -> Any:

@@ -236,6 +236,26 @@ def test_a_setting_it_cannot_use_stops_it_before_it_starts_naming_the_setting(
     assert [path.name for path in (tmp_path / "state").iterdir()] == [LOCK_FILE]
 
 
+def test_every_variable_it_cannot_use_is_said_at_once_each_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given three variables set wrong at once
+    monkeypatch.setenv("D360_NUMBERS", json.dumps({"phone_number_id": "1098001"}))
+    monkeypatch.setenv("D360_KEYS", "[1]")
+    monkeypatch.setenv("D360_TIMEOUT_SECONDS", "ten")
+    stack = DevStack(DevOptions(port=free_port(), tick_seconds=0, state_dir=tmp_path / "state"))
+    # When the stack starts
+    with pytest.raises(SettingError) as refused:
+        stack.start()
+    # Then one line names each, once, so a single run says all there is to put right
+    lines = str(refused.value).splitlines()
+    assert [line.split(" ")[0].rstrip(":") for line in lines] == [
+        "D360_NUMBERS",
+        "D360_KEYS",
+        "D360_TIMEOUT_SECONDS",
+    ]
+
+
 def test_an_address_that_is_no_url_is_said_naming_its_variable(tmp_path: Path) -> None:
     # Given D360_BASE_URL without its scheme (and brackets a terminal could take for styles)
     env = {"D360_BASE_URL": "waba-v2.360dialog.io/[/v1]"}
