@@ -95,6 +95,29 @@ def resume_the_number(engine: LocalEngine) -> None:
     assert call(engine, "POST", f"/api/numbers/{NUMBER}/resume")[0] == 200
 
 
+def test_a_quality_report_delivered_again_after_the_number_was_resumed_changes_nothing(
+    engine: LocalEngine,
+) -> None:
+    # Given a number WhatsApp flagged, which paused it, and an admin who then resumed it
+    flagged = payload("quality-flagged.json")
+    flagged["entry"][0]["time"] = int(engine.clock.now().timestamp())
+    assert post(engine, flagged)["statusCode"] == 200
+    engine.clock.advance(timedelta(hours=2))
+    resume_the_number(engine)
+    # When Meta delivers the very same report again (its first answer was lost)
+    engine.clock.advance(timedelta(minutes=30))
+    answered = post(engine, flagged)
+    # Then it is counted late, and the number stays resumed
+    assert answered["statusCode"] == 200
+    numbers = call(engine, "GET", "/api/numbers")[1]["numbers"]
+    assert [n["paused"] for n in numbers if n["phone_number_id"] == NUMBER] == [False]
+    # And a report Meta dates after the resume pauses it again
+    flagged["entry"][0]["time"] = int(engine.clock.now().timestamp())
+    assert post(engine, flagged)["statusCode"] == 200
+    numbers = call(engine, "GET", "/api/numbers")[1]["numbers"]
+    assert [n["paused"] for n in numbers if n["phone_number_id"] == NUMBER] == [True]
+
+
 @pytest.mark.parametrize(
     ("pause", "resume"),
     [

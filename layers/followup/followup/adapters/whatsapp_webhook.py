@@ -190,7 +190,7 @@ def _change(raw: Any, received_at: datetime, told: datetime) -> list[WebhookEven
             "user_preferences", value.user_preferences, lambda p: _preference(p, value.contacts)
         )
     if change.field == "phone_number_quality_update":
-        return _each(change.field, [change.value], lambda _: _quality(value, received_at))
+        return _each(change.field, [change.value], lambda _: _quality(value, told))
     if change.field == "business_capability_update":
         return _each(change.field, [change.value], lambda raw: _tier(raw, told))
     if change.field in template_events.FIELDS:
@@ -321,11 +321,11 @@ def _preference(raw: Any, contacts: list[Contact]) -> WebhookEvent:
     return MarketingPreference(Identity(wa_id, user_id), pref.value == "stop", pref.timestamp)
 
 
-def _quality(value: _Value, received_at: datetime) -> WebhookEvent:
+def _quality(value: _Value, told: datetime) -> WebhookEvent:
     if not value.event:
         raise BadEvent("phone_number_quality_update without an event")
     number = str(value.metadata.get("phone_number_id") or value.display_phone_number)
-    return NumberQuality(number, value.display_phone_number, value.event, received_at)
+    return NumberQuality(number, value.display_phone_number, value.event, told)
 
 
 _TIER_FIELDS = ("max_daily_conversations_per_business", "max_daily_conversation_per_phone")

@@ -169,8 +169,10 @@ def _apply_one(
         change = "marketing_stop" if event.stopped else "marketing_resume"
         outcome[change if known else "preference_unknown_contact"] += 1
     elif isinstance(event, NumberQuality):
-        _record_quality(deps, event, received_at)
-        outcome["quality_degraded" if event.degraded else "quality_ok"] += 1
+        recorded = _record_quality(deps, event)
+        outcome[
+            ("quality_degraded" if event.degraded else "quality_ok") if recorded else "quality_late"
+        ] += 1
     elif isinstance(event, MessagingTier):
         outcome[set_tier(deps, event)] += 1
     elif isinstance(event, AgentStandby):
@@ -560,23 +562,32 @@ def _sent_from(deps: Deps, status: DeliveryStatus, followup: FollowUp) -> str:
     return deps.numbers.sender(found.item.phone_number_id if found else None)
 
 
-def _record_quality(deps: Deps, event: NumberQuality, received_at: datetime) -> None:
+def _record_quality(deps: Deps, event: NumberQuality) -> bool:
     """A degraded number pauses sending from it; only an operator resumes it, not a later
-    event. Kept under the configured number's phone_number_id, however the event names it."""
+    event. Kept under the configured number's phone_number_id, however the event names it,
+    dated as Meta dated it. A report dated before the number's last report or resume
+    (Meta delivering one again, after an admin resumed the number it paused) changes
+    nothing: False."""
     number = deps.numbers.named(event.phone_number_id, event.display_phone_number)
+    late = False
 
-    def reported(reports: list[NumberHealth]) -> list[NumberHealth]:
+    def reported(reports: list[NumberHealth]) -> list[NumberHealth] | None:
+        nonlocal late
         previous = next((n for n in reports if n.phone_number_id == number), None)
+        late = previous is not None and event.at < previous.updated_at
+        if late:
+            return None
         health = NumberHealth(
             phone_number_id=number,
             display_phone_number=event.display_phone_number,
             quality=event.event,
-            updated_at=received_at,
+            updated_at=event.at,
             paused=False,
         )
         return workspace.with_report(reports, _quality_pause(health, event, previous))
 
     workspace.change_numbers(deps, reported)
+    return not late
 
 
 def _quality_pause(
