@@ -45,6 +45,10 @@ def _failed(
         ("Hi    Budi", Target.TEMPLATE_PARAMETER, None),
         ("Hi     Budi", Target.TEMPLATE_PARAMETER, Guardrail.TEMPLATE_PARAMETER),
         ("   ", Target.TEXT, Guardrail.EMPTY),
+        # invisible marks alone show the lead a blank message
+        ("\u200b", Target.TEXT, Guardrail.EMPTY),
+        ("\u200b\u2060 \ufeff", Target.TEMPLATE_PARAMETER, Guardrail.EMPTY),
+        ("👍", Target.TEXT, None),
     ],
 )
 def test_length_and_template_parameter_shape(

@@ -159,7 +159,7 @@ def check(
     forbidden: Iterable[str] = (),
 ) -> Refusal | None:
     """The first guardrail `text` fails, or None when it may be sent."""
-    if not text.strip():
+    if _blank(text):
         return Refusal(Guardrail.EMPTY, "the text is empty")
     return (
         _found(_REFUSAL, text, Guardrail.REFUSAL, "declines to write")
@@ -177,11 +177,17 @@ def check(
 
 def check_edited(text: str, target: Target) -> Refusal | None:
     """What a person's edit of a written text must still pass: WhatsApp's limits."""
-    if not text.strip():
+    if _blank(text):
         return Refusal(Guardrail.EMPTY, "the text is empty")
     return _length(text, target, None) or (
         _template_parameter(text) if target is Target.TEMPLATE_PARAMETER else None
     )
+
+
+def _blank(text: str) -> bool:
+    """Whether `text` shows nothing: no letter, digit, punctuation or symbol (emoji are
+    symbols), only spaces and invisible marks such as a zero-width space."""
+    return not any(unicodedata.category(char)[0] in "LNPS" for char in text)
 
 
 def check_written(
