@@ -194,3 +194,9 @@ def test_an_attribute_s_name_or_the_language_cannot_add_lines_to_the_prompt() ->
     tagged = _contact().model_copy(update={"attributes": {"language": "pt-BR"}})
     tagged_context = context_for(tagged, [], language="id", tone="warm", rule_purpose="not paid")
     assert tagged_context.language == "pt-BR"
+
+
+def test_a_locale_written_as_crms_write_it_is_the_language_written_in() -> None:
+    lead = _contact().model_copy(update={"attributes": {"language": "pt_BR"}})
+    context = context_for(lead, [], language="id", tone="warm", rule_purpose="not paid")
+    assert context.language == "pt-BR"

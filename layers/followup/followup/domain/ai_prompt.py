@@ -128,8 +128,9 @@ _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 def _language_of(contact: Contact, default: str) -> str:
     """The contact's `language` attribute when it names a language, else `default`: the
     attribute is read into the prompt as the language itself, so anything else in it (a
-    sentence, lines of instructions) is not."""
-    said = contact.attributes.get(LANGUAGE_ATTRIBUTE, "").strip()
+    sentence, lines of instructions) is not. A locale as CRMs write it (`pt_BR`) is its
+    tag (`pt-BR`)."""
+    said = contact.attributes.get(LANGUAGE_ATTRIBUTE, "").strip().replace("_", "-")
     return said if _LANGUAGE_TAG.fullmatch(said) else default
 
 
