@@ -106,6 +106,7 @@ def test_an_events_fields_are_named_as_the_caller_wrote_them(engine: LocalEngine
     # Given events missing a field, with a wrong value, with no type or an unknown one
     bodies = [
         {"type": "custom", "contact": "6281100000812"},
+        {"type": "custom", "contact": "6281100000812", "name": "   "},
         {"type": "message_sent", "contact": "x", "text": "hi", "speaker": "robot"},
         {"contact": "6281100000812"},
         {"type": "teleported", "contact": "6281100000812"},
@@ -116,7 +117,13 @@ def test_an_events_fields_are_named_as_the_caller_wrote_them(engine: LocalEngine
     fields = [
         (status, [d["field"] for d in answer["error"]["details"]]) for status, answer in answers
     ]
-    assert fields == [(422, ["name"]), (422, ["speaker"]), (422, ["type"]), (422, ["type"])]
+    assert fields == [
+        (422, ["name"]),
+        (422, ["name"]),
+        (422, ["speaker"]),
+        (422, ["type"]),
+        (422, ["type"]),
+    ]
 
 
 def test_an_email_body_refused_is_named_with_its_body(engine: LocalEngine) -> None:

@@ -12,6 +12,7 @@ from followup.domain.errors import InvalidField, NotFound
 from followup.domain.limits import Attributes, Label
 from followup.domain.localtime import Moment
 from followup.domain.phones import international_digits
+from followup.domain.stored import Written
 from followup.services import goals, triggers
 from followup.services.contacts import change_stage, find_contact, update_contact
 from followup.services.conversations import EVENT, close_conversation, reopen_conversation
@@ -89,7 +90,7 @@ class CustomEvent(BaseModel):
     model_config = EVENT_CONFIG
 
     type: Literal["custom"]
-    name: Annotated[Label, Field(min_length=1, description="e.g. booking_completed")]
+    name: Annotated[Label, Written, Field(min_length=1, description="e.g. booking_completed")]
     contact: str = Field(min_length=1, max_length=256, description="the contact's id or wa_id")
     properties: Attributes = Field(default_factory=dict, description="text values")
     id: str | None = Field(
