@@ -72,3 +72,55 @@ def test_a_journey_moved_to_a_shorter_version_ends_after_its_last_step(
     )
     assert not any(failures)
     assert templates_sent(engine) == ["apply_reminder"]
+
+
+def steps_named(*named: tuple[str, int]) -> Rule:
+    """The rule with a step per (template, days to wait) in `named`."""
+    body = rule(RULE).model_dump(mode="json")
+    first = body["steps"][0]
+    body["steps"] = [
+        {
+            **first,
+            "wait": {"amount": days, "unit": "days"},
+            "template": {**first["template"], "name": name},
+        }
+        for name, days in named
+    ]
+    return Rule.model_validate(body)
+
+
+def test_a_journey_whose_sent_steps_the_new_version_moved_stays_on_its_own(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead who got the first of two steps and waits for the second
+    rules.create(engine.deps, steps_named(("first", 0), ("second", 1)))
+    quiet_contact(engine.deps, "6281100007201", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    assert templates_sent(engine) == ["first"]
+    # When marketing adds a welcome in front and moves the running journeys
+    welcomed = steps_named(("welcome", 0), ("first", 1), ("second", 1))
+    saved, _, _ = rules.update(engine.deps, RULE, welcomed)
+    migration = versions.migrate(engine.deps, saved)
+    # Then the journey stays on its version, said kept, and goes on to its second step:
+    # moved, it would stand on "first" again
+    assert (migration.moved, len(migration.kept)) == (0, 1)
+    for _ in range(3 * 24):
+        engine.clock.advance(HOUR)
+        engine.tick()
+    assert templates_sent(engine) == ["first", "second"]
+
+
+def test_a_journey_moved_where_only_its_next_step_changed_takes_the_new_one(
+    engine: MemoryEngine,
+) -> None:
+    # Given the same lead, and a version that only changes the step still to come
+    rules.create(engine.deps, steps_named(("first", 0), ("second", 1)))
+    quiet_contact(engine.deps, "6281100007202", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    saved, _, _ = rules.update(engine.deps, RULE, steps_named(("first", 0), ("second_v2", 1)))
+    # When the journeys move, the journey moves and sends the new second step
+    assert versions.migrate(engine.deps, saved).moved == 1
+    for _ in range(3 * 24):
+        engine.clock.advance(HOUR)
+        engine.tick()
+    assert templates_sent(engine) == ["first", "second_v2"]

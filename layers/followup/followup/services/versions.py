@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.errors import InvalidField
-from followup.domain.rule import Step
+from followup.domain.rule import AnyStep, Step
 from followup.domain.versions import Difference, differences
 from followup.services.number_pause import held_names
 from followup.services.planning import past_fallbacks
@@ -89,12 +89,25 @@ def migrate(deps: Deps, rule: Rule) -> Migration:
 
 
 def _same_step(deps: Deps, enrollment: Enrollment, rule: Rule) -> bool:
-    """The new version has a step of the same kind where the enrollment stands."""
+    """The new version has a step of the same kind where the enrollment stands, after the
+    steps it went through: a step put before it (a welcome added in front) would move the
+    journey onto a step it already had, and send it twice."""
     index = enrollment.step_index
     own = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
     if own is None or index >= len(rule.steps) or index >= len(own.steps):
         return False
-    return own.steps[index].kind == rule.steps[index].kind
+    passed = all(_said(own.steps[j]) == _said(rule.steps[j]) for j in range(index))
+    return passed and own.steps[index].kind == rule.steps[index].kind
+
+
+def _said(step: AnyStep) -> tuple[str | None, ...]:
+    """A step as the lead would tell it from another: its kind, and for a send its channel
+    and its message (the template's name, else the text or the email's subject)."""
+    if not isinstance(step, Step):
+        return (step.kind,)
+    email = step.email.subject if step.email else None
+    message = step.template.name if step.template else (step.text or email)
+    return (step.kind, step.channel, message)
 
 
 def _onto(deps: Deps, enrollment: Enrollment, rule: Rule) -> Enrollment:
