@@ -124,3 +124,20 @@ def test_a_journey_moved_where_only_its_next_step_changed_takes_the_new_one(
         engine.clock.advance(HOUR)
         engine.tick()
     assert templates_sent(engine) == ["first", "second_v2"]
+
+
+def test_a_journey_moved_onto_a_lower_max_sends_it_has_reached_ends(engine: MemoryEngine) -> None:
+    # Given a lead who got the first of two steps
+    rules.create(engine.deps, steps_named(("first", 0), ("second", 1)))
+    quiet_contact(engine.deps, "6281100007203", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    engine.pump_stream()
+    # When marketing caps the journey at one message and moves the running journeys
+    capped = steps_named(("first", 0), ("second", 1)).model_copy(update={"max_sends": 1})
+    saved, _, _ = rules.update(engine.deps, RULE, capped)
+    assert versions.migrate(engine.deps, saved).moved == 1
+    for _ in range(3 * 24):
+        engine.clock.advance(HOUR)
+        engine.tick()
+    # Then the journey ends there, having sent what the new version allows
+    assert templates_sent(engine) == ["first"]

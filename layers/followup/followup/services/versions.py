@@ -114,8 +114,11 @@ def _onto(deps: Deps, enrollment: Enrollment, rule: Rule) -> Enrollment:
     """The enrollment on `rule`, at the same step. One waiting for a fallback channel or a
     repeat the new step no longer has goes on as after the step's last send: the new
     version's next repeat or step, timed from that send. One waiting for a step after a
-    send, whose wait the new version changed, waits as the new version says."""
+    send, whose wait the new version changed, waits as the new version says. One that has
+    sent as many messages as the new version's `max_sends` allows ends there."""
     moved = enrollment.model_copy(update={"rule_version": rule.version})
+    if rule.max_sends is not None and enrollment.sends >= rule.max_sends:
+        return moved.end("max_sends", EnrollmentState.COMPLETED)
     step = rule.steps[enrollment.step_index]
     if enrollment.next_due_at is None or not isinstance(step, Step):
         return moved
