@@ -83,6 +83,26 @@ def test_an_email_step_sends_subject_body_and_one_click_unsubscribe(engine: Loca
     assert (followup.status, followup.channel) == (Status.SENT, "email")
 
 
+def test_a_name_shaped_as_an_encoded_word_stays_text_in_the_subject(engine: LocalEngine) -> None:
+    # Given a lead whose name, from a CRM form, is an encoded word hiding a line break and
+    # a Reply-To header
+    name = "=?utf-8?q?Budi=0D=0AReply-To:_attacker@evil.example?="
+    engine.deps.rules.save_rule(channel_rule("email"))
+    quiet_contact(
+        engine.deps,
+        "6281100000103",
+        engine.clock.now() - 25 * HOUR,
+        email="budi@example.com",
+        name=name,
+    )
+    # When the email step goes
+    engine.tick()
+    # Then the email has no header the name made, and its subject shows the name as written
+    [email] = engine.outbox()
+    assert "Reply-To" not in email.headers
+    assert (email.subject or "").replace("\u2060", "") == f"{name}, one step left"
+
+
 def test_whatsapp_refused_falls_back_to_sms_at_once(engine: LocalEngine) -> None:
     # Given WhatsApp with an SMS fallback, and 360dialog refusing the number as undeliverable
     engine.deps.rules.save_rule(channel_rule("whatsapp", ["sms"]))

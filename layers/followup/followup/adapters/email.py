@@ -73,7 +73,7 @@ class SesEmail:
         message = EmailMessage()
         message["From"] = self._sender
         message["To"] = to
-        message["Subject"] = outbound.subject
+        message["Subject"] = _literal(outbound.subject)
         message["List-Unsubscribe"] = f"<{link}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message.set_content(f"{outbound.body}\n\nUnsubscribe: {link}\n")
@@ -92,6 +92,18 @@ class SesEmail:
         except BotoCoreError as exc:
             raise OutcomeUnknown(str(exc)) from exc
         return str(answer["MessageId"])
+
+
+_ENCODED_WORD_START = "=?"
+"""How an RFC 2047 encoded word opens: the email library decodes one in a header it is
+given, so a lead's name shaped as one ("=?utf-8?q?Budi=0D=0AReply-To:...?=") would be read
+as other text, a line break and a header of its own included."""
+
+
+def _literal(subject: str) -> str:
+    """`subject` as the lead's details made it, shown as written: an invisible word joiner
+    inside each `=?`, so none opens an encoded word."""
+    return subject.replace(_ENCODED_WORD_START, "=\u2060?")
 
 
 def _refusal(exc: ClientError, sender: str) -> Exception:
