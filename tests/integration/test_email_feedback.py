@@ -87,6 +87,11 @@ def test_a_hard_bounced_address_is_not_emailed_again_but_a_new_one_is(
     [second] = [f for f in followups(engine, lead.id) if f.rule_id == "second-email"]
     assert second.status is Status.SKIPPED
     assert second.skipped_channels == ["bounced:email"]
+    # And the same address written back in other capitals (a CRM's sync) is still held
+    current = contact(engine, lead.id).email or ""
+    status, _ = call(engine, "PATCH", f"/api/contacts/{lead.id}", {"email": current.upper()})
+    assert status == 200
+    assert contact(engine, lead.id).bounced("email")
     # And once staff give the lead another address, it is not held as bounced
     status, _ = call(
         engine, "PATCH", f"/api/contacts/{lead.id}", {"email": "rudi.hartono@example.com"}

@@ -232,9 +232,13 @@ class Contact(BaseModel):
         return any(at is None or at <= moment for at in stops)
 
     def bounced(self, channel: Channel) -> bool:
-        """Email to the contact's address hard-bounced: it is no use emailing it again."""
-        bounce = self.email_bounce
-        return channel == "email" and bounce is not None and bounce.address == self.email
+        """Email to the contact's address hard-bounced: it is no use emailing it again, also
+        when the address is written again in other capitals or its host's other form (the
+        same mailbox, as the bounce was matched to it)."""
+        bounce, email = self.email_bounce, self.email
+        if channel != "email" or bounce is None or email is None:
+            return False
+        return ascii_address(bounce.address).casefold() == ascii_address(email).casefold()
 
     def with_email_bounced(self, address: str, at: datetime) -> Contact:
         """Email to `address` hard-bounced at `at`: when it is still the contact's email,
