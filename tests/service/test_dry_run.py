@@ -4,6 +4,7 @@ Jakarta (default hours: weekdays 08:00-20:00)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,7 +12,9 @@ import pytest
 from followup.domain.recipes import recipe
 from followup.services import templates
 from followup.services.dry_run import DryRun, DryRunRequest, dry_run
+from followup.services.manual import send_now
 from followup_local.memory_engine import MemoryEngine
+from tests.support.builders import quiet_contact
 from tests.support.builders import rule as build_rule
 
 HOUR = {"amount": 1, "unit": "hours"}
@@ -279,3 +282,30 @@ def test_a_dry_run_shows_the_approved_template_rendered(engine: MemoryEngine) ->
     assert [message.body if message else None for message in sent] == [
         "Hi Dewi, still thinking about it?"
     ], lines(run)
+
+
+def test_a_run_for_a_lead_sent_the_first_step_by_hand_plays_what_the_ticks_do(
+    engine: MemoryEngine,
+) -> None:
+    # Given a two-step rule, and a counsellor who sent a quiet lead its first step by hand
+    steps = [
+        {"wait": {"amount": 0, "unit": "minutes"}, "text": "Still there?"},
+        {"wait": {"amount": 4, "unit": "hours"}, "text": "Last call?"},
+    ]
+    trigger = {"stages": ["new"], "idle": {"amount": 3, "unit": "hours"}}
+    engine.deps.rules.save_rule(build_rule("nudge", trigger=trigger, steps=steps))
+    lead = quiet_contact(engine.deps, "6281100007101", engine.clock.now() - timedelta(hours=1))
+    engine.sandbox.record_inbound("6281100007101", engine.clock.now() - timedelta(hours=1))
+    send_now(engine.deps, lead.id, "nudge")
+    engine.drain()
+    # When the rule is played for that lead
+    nudge = engine.deps.rules.rule("nudge", 1)
+    assert nudge is not None
+    run = dry_run(engine.deps, nudge, DryRunRequest.model_validate({"contact_id": lead.id}))
+    # Then, as the tick passes over a first step sent by hand, only the second step goes
+    assert [entry.step for entry in run.entries if entry.kind == "send"] == [2]
+    for _ in range(3 * 24):
+        engine.clock.advance(timedelta(hours=1))
+        engine.tick()
+    bodies = [r.body["text"]["body"] for r in engine.sandbox.sent() if r.body]
+    assert bodies == ["Still there?", "Last call?"]

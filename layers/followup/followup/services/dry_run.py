@@ -31,6 +31,7 @@ from followup.domain.durations import Duration
 from followup.domain.enrollment import Enrollment, EnrollmentState
 from followup.domain.errors import NotFound
 from followup.domain.followup import RenderedMessage, Status
+from followup.domain.ids import manual_followup_id
 from followup.domain.limits import Attributes, Labels
 from followup.domain.localtime import Moment, ZoneName
 from followup.domain.rule import BranchStep, Rule, Step, WaitStep
@@ -42,11 +43,13 @@ from followup.services.crm_events import AnyEvent, Event, apply
 from followup.services.deps import Deps
 from followup.services.inbound import record_inbound
 from followup.services.other_form import with_other_form_stops
+from followup.services.planning import tries_by_hand
 from followup.services.ports import (
     Change,
     ContactChange,
     Delayed,
     EnrollmentChange,
+    NewFollowUp,
     Phase,
     sent_on_time,
 )
@@ -325,6 +328,7 @@ def dry_run(deps: Deps, rule: Rule, request: DryRunRequest) -> DryRun:
     inner.templates.save_templates(deps.catalog.templates(), 0)
     inner.rules.save_rule(rule.model_copy(update={"active": True}))
     contact = _contact(deps, inner, request, start)
+    by_hand = _sent_by_hand(deps, inner, rule, contact, start) if request.contact_id else set()
     date_triggers.reindex(inner, None, contact)
     zone = contact.zone(settings.zone)
     planned = sorted(
@@ -349,7 +353,7 @@ def dry_run(deps: Deps, rule: Rule, request: DryRunRequest) -> DryRun:
         if following is None:
             break
         clock.at = following
-    run.entries.extend(_followup_entries(inner, contact.id))
+    run.entries.extend(_followup_entries(inner, contact.id, by_hand))
     run.entries.extend(_step_entries(rule, watched.hops))
     run.entries.sort(key=lambda entry: (entry.at, _rank(entry.kind)))
     if request.contact_id is not None:
@@ -392,6 +396,24 @@ def _contact(deps: Deps, inner: Deps, request: DryRunRequest, start: datetime) -
     contact = new_contact(inner, at=wrote, wa_id=TEST_WA_ID, name=given.name, extra=fields)
     inner.commit([ContactChange(contact, 0)], start)
     return contact
+
+
+def _sent_by_hand(
+    deps: Deps, inner: Deps, rule: Rule, contact: Contact, start: datetime
+) -> set[str]:
+    """The rule's sends by hand to the real contact in its current silence, copied into the
+    run (their ids): the tick passes over a first step a counsellor sent (`sent_by_hand`),
+    and so does the run, which shows them no more than the contact's other history."""
+    tries, newest = tries_by_hand(deps, rule.id, contact.id, contact.silence_key)
+    copied: set[str] = set()
+    for attempt in range(tries + 1 if newest is not None else 0):
+        found = deps.followups.followup(
+            manual_followup_id(rule.id, contact.id, contact.silence_key, attempt)
+        )
+        if found is not None:
+            inner.commit([NewFollowUp(found)], start)
+            copied.add(found.id)
+    return copied
 
 
 def _kept_out(deps: Deps, inner: Deps, rule: Rule, contact_id: str) -> str | None:
@@ -522,9 +544,11 @@ _SHOWN: dict[Status, Kind] = {
 }
 
 
-def _followup_entries(inner: Deps, contact_id: str) -> list[Entry]:
+def _followup_entries(inner: Deps, contact_id: str, copied: set[str]) -> list[Entry]:
     found: list[Entry] = []
     for followup in inner.followups.followups_of(contact_id):
+        if followup.id in copied:
+            continue
         step = followup.step_index + 1
         for change in followup.history:
             kind = "send" if change.status is Status.SENT else _SHOWN.get(change.status)
