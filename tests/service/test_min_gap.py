@@ -133,6 +133,27 @@ def test_a_counsellors_message_keeps_a_follow_up_an_hour_after_it(engine: Memory
     assert sent(engine, lead) == [("renewal", "09:55")]
 
 
+def test_an_older_counsellor_line_heard_late_keeps_the_gap_after_the_newest(
+    engine: MemoryEngine,
+) -> None:
+    # Given a renewal reminder due at 09:00, and a counsellor who wrote to the lead at 08:55
+    rules.create(engine.deps, rule("renewal", trigger=before_renewal(7, "09:00")))
+    now = engine.clock.now()
+    attributes = {"renewal_date": "2026-12-01"}
+    lead = quiet_contact(engine.deps, LEAD, now - timedelta(hours=8), attributes=attributes).id
+    engine.sandbox.record_inbound(LEAD, now - timedelta(hours=8))
+    record_outbound(engine.deps, lead, Speaker.AGENT, "Any questions?", now - 5 * MINUTE)
+    # When the CRM then tells, late, an older line of theirs (07:00)
+    record_outbound(engine.deps, lead, Speaker.AGENT, "Welcome!", now - 2 * timedelta(hours=1))
+    # Then the contact still knows the newest, and the reminder waits an hour after it
+    contact = engine.deps.contacts.contact(lead)
+    assert contact is not None
+    assert (contact.item.last_outbound_at, contact.item.last_agent_at) == (now - 5 * MINUTE,) * 2
+    every_minute(engine, 1)
+    [reminder] = engine.deps.followups.followups_of(lead)
+    assert reminder.scheduled_at == datetime(2026, 11, 24, 9, 55, tzinfo=JAKARTA)
+
+
 def test_the_upcoming_steps_say_when_a_step_waiting_behind_another_goes(
     engine: MemoryEngine,
 ) -> None:

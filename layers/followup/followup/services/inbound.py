@@ -336,14 +336,19 @@ def record_outbound(
     )
 
     def spoke(contact: Contact) -> Contact:
-        update: dict[str, object] = {"last_outbound_at": at}
+        # A line heard late moves no time back: the gap after the newest line still holds.
+        update: dict[str, object] = {"last_outbound_at": _latest(contact.last_outbound_at, at)}
         if speaker is Speaker.AGENT:
-            update["last_agent_at"] = at
+            update["last_agent_at"] = _latest(contact.last_agent_at, at)
         if contact.last_activity_at is None or at >= contact.last_activity_at:
             update |= {"last_activity_at": at, "last_speaker": speaker}
         return contact.model_copy(update=update)
 
     update_contact(deps, contact_id, spoke, at)  # a silence it moves enrolls as it is written
+
+
+def _latest(stored: datetime | None, at: datetime) -> datetime:
+    return at if stored is None else max(stored, at)
 
 
 def _told_before(
