@@ -125,3 +125,31 @@ def test_a_new_time_once_the_call_back_is_queued_replaces_it(engine: MemoryEngin
     assert sent_by(engine, "2026-11-25T14:00") == 1
     states = sorted((e.state, e.exit_reason) for e in enrollments(engine, contact_id))
     assert states == [("completed", "sequence_done"), ("exited", "replied")]
+
+
+def test_a_new_time_replaces_the_call_back_of_a_rule_that_branches_on_replies(
+    engine: MemoryEngine,
+) -> None:
+    # Given a call-back rule that branches on replies, so a reply does not end it
+    template = {"name": "apply_reminder", "language": "en"}
+    steps = [
+        {
+            "wait": {"amount": 0, "unit": "minutes"},
+            "text": "Calling as asked",
+            "template": template,
+        },
+        {"kind": "branch", "if": {"replied": True}, "then": 2},
+        {"wait": {"amount": 1, "unit": "hours"}, "text": "Did we reach you?", "template": template},
+    ]
+    trigger = {"kind": "intent", "intents": ["call_back_at"]}
+    on_reply = {"on_reply": False, "stages": []}
+    engine.deps.rules.save_rule(rule("call-back", trigger=trigger, steps=steps, exit=on_reply))
+    # When the lead asks for tomorrow at 10, then a minute later for 14:00 instead
+    contact_id = reply(engine, "call me tomorrow at 10", "wamid.CB1")
+    engine.clock.advance(timedelta(minutes=1))
+    reply(engine, "actually call me tomorrow at 2pm", "wamid.CB2")
+    # Then the first call back was replaced: nothing goes at 10:00, the call back at 14:00
+    assert sent_by(engine, "2026-11-25T13:59") == 0
+    assert sent_by(engine, "2026-11-25T14:00") == 1
+    states = [(e.state, e.exit_reason) for e in enrollments(engine, contact_id)]
+    assert ("exited", "replied") in states

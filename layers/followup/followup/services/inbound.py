@@ -204,7 +204,10 @@ def record_inbound(
     only: Channel | None = "whatsapp" if stop and not stops_all else None
     heard_id = line_id if asked else None
     keeps = not stop and (reading is None or reading.keeps_call_back)
-    over, stands = _end_enrollments(deps, contact_id, stop, at, placed, ends, only, heard_id, keeps)
+    replaces = not stop and reading is not None and reading.follow_up is Intent.CALL_BACK_AT
+    over, stands = _end_enrollments(
+        deps, contact_id, stop, at, placed, ends, only, heard_id, (keeps, replaces)
+    )
     responded, canceled = _settle_followups(
         deps, followups, stop, at, ends, only, over, stands, contact
     )
@@ -640,7 +643,7 @@ def _end_enrollments(
     ends: str | None,
     only: str | None,
     heard: str | None,
-    keeps: bool,
+    call_backs: tuple[bool, bool],
 ) -> tuple[dict[str, str], set[str]]:
     """A reply stamped `at`, which the contact places at `placed` in the conversation, ends
     the enrollments that exit on reply; an opt-out or a reply that `ends` the follow-ups
@@ -649,18 +652,22 @@ def _end_enrollments(
     `only` one channel ends only the journeys that reach the contact on no other channel.
     `heard` is the message's id when it is heard for the first time: it also answers a
     call back (or busy) another message stamped the same second asked for before it, as a
-    later message would. A reply that `keeps` a call back still to come (it neither ends
-    the follow-ups nor asks for another time) leaves it running, answering only what comes
-    after the reply, its step's follow-up too when it is queued: a lead often writes several
-    short lines in a row.
+    later message would. `call_backs`: whether the reply keeps a call back still to come,
+    and whether it replaces one. A reply that keeps it (it neither ends the follow-ups nor
+    asks for another time) leaves it running, answering only what comes after the reply,
+    its step's follow-up too when it is queued: a lead often writes several short lines in
+    a row. One that asks for another time ends it `replied`, also in a rule a reply does
+    not end (one that branches on replies).
 
     Returns the contact's journeys that are over (ended now, or found ended) by id, with
     why each ended: their follow-ups still to go are ended with them; and the call backs
     that stand through the reply."""
     over: dict[str, str] = {}
     stands: set[str] = set()
+    keeps, replaces = call_backs
     enrollments = deps.followups.enrollments_of(contact_id)
-    waiting = still_to_come(deps, contact_id, (e.item for e in enrollments)) if keeps else set()
+    to_come = keeps or replaces
+    waiting = still_to_come(deps, contact_id, (e.item for e in enrollments)) if to_come else set()
     for enrollment_v in enrollments:
         enrollment = enrollment_v.item
         why = why_ended(enrollment)
@@ -683,7 +690,8 @@ def _end_enrollments(
             # more after its stamp: not answered. Another begun in its second is, and so is
             # what an earlier message of the same stamp asked for.
             continue
-        if enrollment.id in waiting:
+        replaced = replaces and enrollment.id in waiting
+        if keeps and enrollment.id in waiting:
             stand_through(deps, contact_id, enrollment.id, placed, at)
             stands.add(enrollment.id)
             continue
@@ -694,7 +702,7 @@ def _end_enrollments(
         early = (
             rule is not None and rule.idle is not None and placed < began + rule.idle.idle.approx()
         )
-        if not (stop or ends or early) and rule is not None and not rule.exit.on_reply:
+        if not (stop or ends or early or replaced) and rule is not None and not rule.exit.on_reply:
             continue
         broken = Reason.SILENCE_BROKEN if early else Reason.REPLIED
         reason = Reason.OPTED_OUT if stop else ends or broken
