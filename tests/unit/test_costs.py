@@ -148,3 +148,28 @@ def test_workspace_prices_override_the_cards_sms_and_email_prices() -> None:
     assert card.sms_rate("brazil") == rate_card().sms_rate("brazil")
     assert card.rate("indonesia", "marketing") == rate_card().rate("indonesia", "marketing")
     assert email_pricing(card).cost_usd == 0.0004
+
+
+def test_meta_s_other_spellings_are_priced_as_their_category() -> None:
+    card = rate_card()
+    # the Marketing Messages API's sends, and authentication-international with "_"
+    lite = priced("marketing_lite")
+    assert message_cost(lite, "indonesia", NOVEMBER_2026, card) == card.rate(
+        "indonesia", "marketing"
+    )
+    for market in ("indonesia", "brazil"):
+        underscored = priced("authentication_international")
+        assert message_cost(underscored, market, NOVEMBER_2026, card) == card.rate(
+            market, "authentication-international"
+        )
+        assert card.rate(market, "authentication_international") > 0
+
+
+@pytest.mark.parametrize(("kind", "billed"), [("regular", True), ("free_entry_point", False)])
+def test_a_price_without_the_deprecated_billable_is_billed_by_its_type(
+    kind: str, billed: bool
+) -> None:
+    card = rate_card()
+    named = Pricing.model_validate({"category": "marketing", "type": kind})
+    cost = message_cost(named, "indonesia", NOVEMBER_2026, card)
+    assert (cost > 0) is billed

@@ -71,7 +71,7 @@ export interface FollowUp {
     model?: string | null;
     cost_usd?: number;
   } | null;
-  pricing?: { billable: boolean; category: string; cost_usd: number } | null;
+  pricing?: { billable: boolean | null; category: string; cost_usd: number } | null;
   scheduled_at: string;
   created_at: string;
   /** When what caused it happened: the silence began, the reply, stage entry or event came,

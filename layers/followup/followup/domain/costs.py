@@ -23,8 +23,14 @@ Rates = dict[MarketName, dict[RateCategory, Annotated[StrictFloat, Field(ge=0, l
 """Market → category → US dollars per delivered message, or per SMS part sent for `sms`
 (workspace overrides)."""
 
-_BASE: dict[str, str] = {"authentication-international": "authentication"}
-"""A category a market may not price, and the one it is billed as there."""
+_BASE: dict[str, str] = {
+    "authentication-international": "authentication",
+    "authentication_international": "authentication-international",
+    "marketing_lite": "marketing",
+}
+"""A category a market may not price, and the one it is billed as there: Meta spells
+authentication-international both ways, and prices the Marketing Messages API's sends
+(`marketing_lite`) as marketing."""
 OTHER = "other"
 
 
@@ -34,7 +40,11 @@ class Pricing(BaseModel):
 
     model_config = ConfigDict(defer_build=True)
 
-    billable: bool
+    billable: bool | None = Field(
+        default=None,
+        description="WhatsApp's `billable`, which it deprecated: absent, a `regular` message "
+        "is billed and a free one is not",
+    )
     category: str = Field(
         max_length=40,
         description="marketing, utility, authentication, authentication-international, "
@@ -88,8 +98,9 @@ class RateCard:
         """Dollars per delivered message; an unknown market is priced as `other`."""
         rates = self.markets.get(market) or self.markets[OTHER]
         found = rates.get(category)
-        if found is None and category in _BASE:
-            found = rates.get(_BASE[category])
+        while found is None and category in _BASE:
+            category = _BASE[category]
+            found = rates.get(category)
         return found or 0.0
 
     def sms_rate(self, market: str) -> float:
@@ -145,7 +156,8 @@ def message_cost(pricing: Pricing, market: str, at: datetime, card: RateCard) ->
     service = pricing.category == "service" or pricing.type == "free_customer_service"
     if service:
         return card.rate(market, "utility") if at >= card.service_billed_from else 0.0
-    return card.rate(market, pricing.category) if pricing.billable else 0.0
+    billable = pricing.type == "regular" if pricing.billable is None else pricing.billable
+    return card.rate(market, pricing.category) if billable else 0.0
 
 
 def would_be_priced(kind: str, category: str | None, in_window: bool) -> Pricing:
