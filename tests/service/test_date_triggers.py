@@ -13,6 +13,7 @@ from followup.services.contacts import upsert
 from followup.services.imports import import_contacts
 from followup_local.memory_engine import MemoryEngine
 from tests.support.builders import before_renewal, rule
+from tests.support.date_rules import RULE_ID, customer, reminders
 
 HOUR = timedelta(hours=1)
 WA_ID = "6281100000951"
@@ -243,3 +244,26 @@ def test_a_date_moved_while_the_tick_fires_its_reminder_arms_the_next_one(
     engine.ticks_until(datetime(2027, 11, 24, 3, 0, tzinfo=UTC), every=HOUR)
     enrolled = [e.item.rule_id for e in engine.deps.followups.enrollments_of(contact_id)]
     assert enrolled == ["renewal-reminder", "renewal-reminder"]
+
+
+def test_a_crm_s_year_one_placeholder_on_one_contact_stops_no_one_s_reminder(
+    engine: MemoryEngine,
+) -> None:
+    # Given a renewal reminder for a customer, and a rule 60 days after a last booking
+    rules.create(engine.deps, rule(RULE_ID, trigger=before_renewal(7), exit={}))
+    after_booking = {
+        "kind": "date",
+        "attribute": "last_booking_at",
+        "offset": {"amount": 60, "unit": "days"},
+        "at": "10:00",
+    }
+    rules.create(engine.deps, rule("win-back", trigger=after_booking, exit={}))
+    renewing = customer(engine, 1, "2026-12-08")
+    # And a contact a CRM wrote its "no date" for, the year one, in a zone west of UTC
+    never = {"last_booking_at": "0001-01-01T00:00:00"}
+    upsert(engine.deps, "5511987650777", {"timezone": "America/Sao_Paulo", "attributes": never})
+    # When the ticks run until the reminder's day
+    engine.ticks_until(datetime(2026, 12, 2, tzinfo=UTC), every=HOUR)
+    # Then the customer is reminded as ever
+    jakarta = ZoneInfo("Asia/Jakarta")
+    assert reminders(engine, [renewing]) == {renewing: [datetime(2026, 12, 1, 9, tzinfo=jakarta)]}

@@ -46,12 +46,17 @@ _STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def stamp(moment: datetime) -> str:
-    """A fixed-width UTC timestamp: sorts as text in time order."""
-    return moment.astimezone(UTC).strftime(_STAMP)
+    """A fixed-width UTC timestamp: sorts as text in time order. The year is written with
+    its four digits, as `strftime` leaves a year before 1000 short ("1-03-02T..." for a
+    CRM's 0001-01-01), which neither reads back nor sorts."""
+    utc = moment.astimezone(UTC)
+    return f"{utc.year:04d}{utc.strftime(_STAMP.removeprefix('%Y'))}"
 
 
 def unstamp(text: str) -> datetime:
-    return datetime.strptime(text, _STAMP).replace(tzinfo=UTC)
+    """The moment `stamp` wrote; also one written with a short year before it kept four."""
+    year, dash, rest = text.partition("-")
+    return datetime.strptime(f"{year.zfill(4)}{dash}{rest}", _STAMP).replace(tzinfo=UTC)
 
 
 def held(write: Callable[[], object]) -> bool:
