@@ -557,6 +557,31 @@ def test_flow_and_call_permission_replies_keep_what_the_user_answered(engine: Lo
     assert texts["wamid.CALLPERM0001"] == "[call permission: accept]"
 
 
+def test_a_flow_s_answers_are_no_words_of_the_lead_to_read(engine: LocalEngine) -> None:
+    # Given a lead sent a follow-up, and a rule that calls back a lead who asks for a time
+    followup = sent_followup(engine, RUDI)
+    call_back = rule("call-back", trigger={"kind": "intent", "intents": ["call_back_at"]})
+    engine.deps.rules.save_rule(call_back)
+    # When they answer a visit-booking flow: a date and an hour among its fields
+    delivery = payload("flow-reply.json")
+    [reply] = delivery["entry"][0]["changes"][0]["value"]["messages"]
+    answers = {"flow_token": "visit", "visit_date": "2026-12-05", "visit_time": "10:00"}
+    reply["interactive"]["nfm_reply"]["response_json"] = json.dumps(answers)
+    assert post(engine, delivery)["statusCode"] == 200
+    # Then they replied, and their answers are kept, but no call back was read in them
+    assert current(engine, followup).status is Status.RESPONDED
+    [line] = [
+        m
+        for m in engine.deps.contacts.recent_messages(followup.contact_id, 50)
+        if m.id == "wamid.FLOW0001"
+    ]
+    assert json.loads(line.text)["visit_time"] == "10:00"
+    assert line.intent is None or line.intent.intent.value != "call_back_at"
+    assert [e.item.rule_id for e in engine.deps.followups.enrollments_of(followup.contact_id)] == [
+        followup.rule_id
+    ]
+
+
 def test_a_click_to_whatsapp_referral_keeps_its_ad_and_click_ids(engine: LocalEngine) -> None:
     assert post(engine, payload("referral.json"))["statusCode"] == 200
     rudi = contact_of(engine, RUDI)

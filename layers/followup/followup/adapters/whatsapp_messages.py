@@ -252,8 +252,10 @@ def _said(kind: str, body: dict[str, Any]) -> tuple[str, bool]:
     if not isinstance(reply, dict):
         return "[interactive]", False
     if body.get("type") == "nfm_reply":
+        # A form's fields, kept as answered but no sentence of the lead's to read: a visit
+        # booked for "10:00" is no "call me at 10".
         answers = reply.get("response_json") or reply.get("body")
-        return (str(answers), True) if answers else ("[flow]", False)
+        return (str(answers), False) if answers else ("[flow]", False)
     if body.get("type") == "call_permission_reply":
         return f"[call permission: {reply.get('response', '')}]", False
     title = reply.get("title") or reply.get("id")
