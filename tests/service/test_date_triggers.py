@@ -11,8 +11,9 @@ from followup.domain import ids
 from followup.services import date_triggers, rules, triggers
 from followup.services.contacts import upsert
 from followup.services.imports import import_contacts
+from followup.services.preview import preview
 from followup_local.memory_engine import MemoryEngine
-from tests.support.builders import before_renewal, rule
+from tests.support.builders import before_renewal, days_before, rule
 from tests.support.date_rules import RULE_ID, customer, reminders
 
 HOUR = timedelta(hours=1)
@@ -267,3 +268,22 @@ def test_a_crm_s_year_one_placeholder_on_one_contact_stops_no_one_s_reminder(
     # Then the customer is reminded as ever
     jakarta = ZoneInfo("Asia/Jakarta")
     assert reminders(engine, [renewing]) == {renewing: [datetime(2026, 12, 1, 9, tzinfo=jakarta)]}
+
+
+def test_a_crm_s_last_day_placeholder_is_no_date_to_save_preview_or_import_against(
+    engine: MemoryEngine,
+) -> None:
+    # Given a contact in Los Angeles whose CRM wrote its "no date", 9999-12-31 (09:00 there
+    # is a day no calendar holds in Jakarta, the workspace's zone)
+    placeholder = {"renewal_date": "9999-12-31"}
+    upsert(
+        engine.deps, "14155550100", {"timezone": "America/Los_Angeles", "attributes": placeholder}
+    )
+    # When a rule for the day itself is saved and previewed, and a file writes another
+    on_the_day = days_before("renewal_date", 0, "09:00")
+    saved, _ = rules.create(engine.deps, rule("renews-today", trigger=on_the_day, exit={}))
+    previewed = preview(engine.deps, saved)
+    written = "wa_id,timezone,attr.renewal_date\n14155550101,America/Los_Angeles,9999-12-31\n"
+    imported = import_contacts(engine.deps, written, "csv")
+    # Then each answers, the placeholder counted as no date
+    assert (saved.active, previewed.fires, imported.created) == (True, "date", 1)

@@ -5,7 +5,7 @@ trigger into `Trigger`."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -58,6 +58,12 @@ class EventTrigger(BaseModel):
         return name == self.name and all(properties.get(k) == v for k, v in self.where.items())
 
 
+_EARLIEST = datetime.min.replace(tzinfo=UTC) + timedelta(days=2)
+_LATEST = datetime.max.replace(tzinfo=UTC) - timedelta(days=2)
+"""The moments a date rule may fire at: a day's margin from the years a datetime holds, so
+every zone's calendar can read the day."""
+
+
 class DateTrigger(BaseModel):
     """Fires when a date attribute comes round, moved by `offset` (`before` it or after),
     in the contact's zone: at the local time `at` of that day when given, else at the
@@ -75,18 +81,21 @@ class DateTrigger(BaseModel):
 
     def due(self, attributes: Mapping[str, str], zone: ZoneInfo) -> datetime | None:
         """When it fires for a contact with these attributes, or None when the attribute is
-        missing, reads as no date, or is too far off to move by the offset."""
+        missing, reads as no date, or is too far off to move by the offset, or to be read in
+        any zone's calendar (a CRM's "no date", 9999-12-31: its day in Jakarta is in no year
+        a datetime holds)."""
         text = attributes.get(self.attribute)
         try:
             moved = moved_moment(text, self.offset, self.before, zone) if text is not None else None
             if moved is None:
                 return None
-            if self.at is None:
-                return moved
-            hour, minute = (int(part) for part in self.at.split(":"))
-            return to_utc(datetime.combine(moved.astimezone(zone).date(), time(hour, minute)), zone)
+            if self.at is not None:
+                hour, minute = (int(part) for part in self.at.split(":"))
+                day = moved.astimezone(zone).date()
+                moved = to_utc(datetime.combine(day, time(hour, minute)), zone)
         except (ValueError, OverflowError):
             return None  # moved past the years a datetime holds: no date to wait for
+        return moved if _EARLIEST < moved < _LATEST else None
 
     def passed(
         self,
