@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from followup.domain import ids
 from followup.services import date_triggers, rules, triggers
-from followup.services.contacts import upsert
+from followup.services.contacts import change_stage, upsert
 from followup.services.imports import import_contacts
 from followup.services.preview import preview
 from followup_local.memory_engine import MemoryEngine
@@ -287,3 +287,36 @@ def test_a_crm_s_last_day_placeholder_is_no_date_to_save_preview_or_import_again
     imported = import_contacts(engine.deps, written, "csv")
     # Then each answers, the placeholder counted as no date
     assert (saved.active, previewed.fires, imported.created) == (True, "date", 1)
+
+
+def test_a_zone_correction_does_not_send_a_moment_an_edit_moved_into_the_past(
+    engine: MemoryEngine,
+) -> None:
+    # Given a reminder 3 days before a renewal on 3 December, indexed
+    sari = customer(engine, 1, "2026-12-03")
+    rules.create(engine.deps, rule(RULE_ID, trigger=before_renewal(3), exit={}))
+    engine.ticks_until(datetime(2026, 11, 27, 3, tzinfo=UTC), every=HOUR)
+    # When on 27 November it is edited to 7 days before (26 November: already past)
+    rules.update(engine.deps, RULE_ID, rule(RULE_ID, trigger=before_renewal(7), exit={}))
+    # And later her zone is corrected (Jakarta to Makassar), her date as it was
+    upsert(engine.deps, "6281100000901", {"timezone": "Asia/Makassar"})
+    engine.ticks_until(datetime(2026, 12, 4, tzinfo=UTC), every=HOUR)
+    # Then no late "renews in 7 days" goes
+    assert reminders(engine, [sari]) == {sari: []}
+
+
+def test_a_stage_change_while_the_rule_is_indexed_replays_no_passed_reminder(
+    engine: MemoryEngine, small_steps: None
+) -> None:
+    # Given customers whose "7 days before" passed, and others still to come, and the
+    # reminder saved, its indexing under way
+    passed = [customer(engine, n, "2026-11-27") for n in range(6)]
+    for n in range(10, 16):
+        customer(engine, n, "2026-12-08")
+    rules.create(engine.deps, rule(RULE_ID, trigger=before_renewal(7), exit={}))
+    assert rules.indexing(engine.deps, RULE_ID)
+    # When one of them moves stage meanwhile
+    change_stage(engine.deps, passed[0], "paid", engine.clock.now())
+    engine.ticks_until(datetime(2026, 11, 26, tzinfo=UTC), every=HOUR)
+    # Then, as for the others, the passed reminder is not replayed
+    assert reminders(engine, passed) == {contact_id: [] for contact_id in passed}

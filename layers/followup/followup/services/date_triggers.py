@@ -99,18 +99,39 @@ def date_rules(deps: Deps) -> list[tuple[Rule, bool]]:
 def reindex(deps: Deps, before: Contact | None, after: Contact) -> None:
     """Keep the index true to a contact just written (`before` it, None when new). While a
     rule's indexing walks the funnel, a contact that changed stage is indexed here: it may
-    have moved into a stage the walk has passed."""
+    have moved into a stage the walk has passed. A moment already past is indexed (to go
+    at the next tick) only for a date written late: one a zone or a stage moved into the
+    past, its date as it was, is not replayed, as the walk replays none."""
     rules = date_rules(deps)
     if not rules:
         return
     zone = deps.catalog.settings().zone
+    now = deps.clock.now()
     for rule, walking in rules:
         due = due_for(rule, after, zone)
+        was = due_for(rule, before, zone) if before is not None else None
         moved = walking and before is not None and before.stage != after.stage
-        if due != (due_for(rule, before, zone) if before is not None else None) or (
-            moved and due is not None
+        if due == was and not (moved and due is not None):
+            continue
+        if (
+            due is not None
+            and due <= now
+            and before is not None
+            and _same_date(rule, before, after)
         ):
-            deps.contacts.set_date_due(rule.id, after.id, due)
+            if due == was:
+                continue  # its entry stands: one written late still goes, none is made
+            due = None  # moved into the past by a zone: dropped, not replayed
+        deps.contacts.set_date_due(rule.id, after.id, due)
+
+
+def _same_date(rule: Rule, before: Contact, after: Contact) -> bool:
+    """Whether the contact's date for the date rule `rule` is written as it was."""
+    trigger = rule.trigger
+    attribute = trigger.attribute if isinstance(trigger, DateTrigger) else None
+    if attribute is None:
+        return False
+    return before.attributes.get(attribute) == after.attributes.get(attribute)
 
 
 @dataclass(frozen=True)
