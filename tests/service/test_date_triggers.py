@@ -320,3 +320,17 @@ def test_a_stage_change_while_the_rule_is_indexed_replays_no_passed_reminder(
     engine.ticks_until(datetime(2026, 11, 26, tzinfo=UTC), every=HOUR)
     # Then, as for the others, the passed reminder is not replayed
     assert reminders(engine, passed) == {contact_id: [] for contact_id in passed}
+
+
+def test_the_same_date_written_back_as_a_date_time_is_reminded_once(engine: MemoryEngine) -> None:
+    # Given a customer reminded on 1 December of her renewal on 8 December
+    sari = customer(engine, 1, "2026-12-08")
+    rules.create(engine.deps, rule(RULE_ID, trigger=before_renewal(7), exit={}))
+    engine.ticks_until(datetime(2026, 12, 2, tzinfo=UTC), every=HOUR)
+    assert reminders(engine, [sari]) == {sari: [datetime(2026, 12, 1, 2, tzinfo=UTC)]}
+    # When a CRM's sync sets her zone and writes the same date as a date and time
+    moved = {"timezone": "Asia/Makassar", "attributes": {"renewal_date": "2026-12-08T00:00:00"}}
+    upsert(engine.deps, "6281100000901", moved)
+    engine.ticks_until(datetime(2026, 12, 4, tzinfo=UTC), every=HOUR)
+    # Then the renewal she was reminded of is not reminded again
+    assert reminders(engine, [sari]) == {sari: [datetime(2026, 12, 1, 2, tzinfo=UTC)]}

@@ -50,6 +50,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from followup.domain.conditions import parse_moment
 from followup.domain.enrollment import Enrollment, enroll_on
 from followup.domain.errors import RULE_DATA_ERRORS
 from followup.domain.followup import Status
@@ -415,9 +416,15 @@ def lets_in(deps: Deps, rule: Rule, contact: Contact, due: datetime) -> bool:
 def date_enrollment(
     rule: Rule, trigger: DateTrigger, contact: Contact, due: datetime, now: datetime, zone: ZoneInfo
 ) -> Enrollment:
-    """`contact` in `rule` for the date that comes round at `due`: one occurrence per
-    attribute value, its first step counted from `due`."""
+    """`contact` in `rule` for the date that comes round at `due`: one occurrence per date,
+    its first step counted from `due`. A date is one however it is written: a local
+    midnight as its day (a CRM writing "2026-12-08" back as "2026-12-08T00:00:00" names
+    the same renewal); a moment with another time as written."""
     value = contact.attributes[trigger.attribute].strip()
+    moment = parse_moment(value, zone)
+    local = moment.astimezone(zone) if moment is not None else None
+    if local is not None and local.time() == datetime.min.time():
+        value = local.date().isoformat()
     return enroll_on(rule, contact, f"date:{trigger.attribute}:{value}", due, due, now, zone)
 
 
