@@ -232,3 +232,15 @@ def test_a_time_zone_set_for_students_already_there_moves_no_crowd(
     )
     # Then it goes in unasked: the rule reaches the same four as before, an hour earlier
     assert imported(workspace, zoned).updated == 4
+
+
+def test_the_dates_students_have_written_in_another_form_are_no_crowd(
+    workspace: MemoryEngine,
+) -> None:
+    # Given five students starting on 10 Dec, imported with that confirmed
+    class_reminder(workspace)
+    assert imported(workspace, students(["2026-12-10"] * 5), confirmed=True).created == 5
+    # When the CRM's next export writes the same dates with a time of day
+    report = imported(workspace, students(["2026-12-10T00:00:00"] * 5))
+    # Then it is imported unasked: the reminder messages no one it would not have
+    assert report.updated == 5

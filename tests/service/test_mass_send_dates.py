@@ -178,3 +178,14 @@ def test_leads_talking_to_a_number_the_rule_does_not_send_from_do_not_count() ->
         # When it is turned on unconfirmed, it goes on: two leads on the 10th
         rules.activate(engine.deps, "class-reminder", confirmed=False)
         assert turned_on(engine)
+
+
+def test_a_rule_turned_on_again_while_on_is_answered_as_it_is(students: MemoryEngine) -> None:
+    # Given the reminder turned on, confirmed, over a class start shared by four
+    for n in range(4):
+        student(students, n, "2026-12-10")
+    rules.activate(students.deps, "class-reminder", confirmed=True)
+    # When the switch is sent again (a second click, a retry), unconfirmed
+    again = rules.activate(students.deps, "class-reminder", confirmed=False)
+    # Then it answers the rule as it is, asking nothing
+    assert (again.rule.active, again.switched) == (True, False)

@@ -460,8 +460,12 @@ class MassSend(DomainError):
 
 def activate(deps: Deps, rule_id: str, confirmed: bool) -> Toggled:
     """Switch a rule on, unless it would start a mass send nobody confirmed; the sequences
-    it held resume from their current step."""
-    _check_mass_send(deps, current(deps, rule_id), confirmed)
+    it held resume from their current step. A rule on already is answered as it is: a
+    request repeated neither asks again nor starts its dates' indexing over."""
+    rule = current(deps, rule_id)
+    if rule.active:
+        return Toggled(rule, switched=False)
+    _check_mass_send(deps, rule, confirmed)
     switched = _switch(deps, rule_id, True)
     holds.resume(deps, rule_id, deps.clock.now())
     return switched
