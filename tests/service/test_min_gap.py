@@ -46,6 +46,17 @@ def every_minute(engine: MemoryEngine, minutes: int) -> None:
         engine.run_until(engine.clock.now() + MINUTE)
 
 
+def reminded_at_nine(engine: MemoryEngine) -> str:
+    """A renewal reminder due at 09:00 today, a week before the renewal of a lead quiet
+    since 01:00; the lead's contact id."""
+    rules.create(engine.deps, rule("renewal", trigger=before_renewal(7, "09:00")))
+    quiet = engine.clock.now() - timedelta(hours=8)
+    attributes = {"renewal_date": "2026-12-01"}
+    lead = quiet_contact(engine.deps, LEAD, quiet, attributes=attributes).id
+    engine.sandbox.record_inbound(LEAD, quiet)
+    return lead
+
+
 def two_rules_for_one_lead(engine: MemoryEngine) -> str:
     """A lead who wrote 8 h ago (inside their window: free text), and two rules of the
     workspace each nudging leads quiet for an hour: both fall due at once."""
@@ -115,12 +126,8 @@ def test_a_journeys_own_next_step_goes_when_its_wait_says(engine: MemoryEngine) 
 
 def test_a_counsellors_message_keeps_a_follow_up_an_hour_after_it(engine: MemoryEngine) -> None:
     # Given a renewal reminder due at 09:00, a week before the lead's renewal date
-    renewal = rule("renewal", trigger=before_renewal(7, "09:00"))
-    rules.create(engine.deps, renewal)
+    lead = reminded_at_nine(engine)
     now = engine.clock.now()
-    attributes = {"renewal_date": "2026-12-01"}
-    lead = quiet_contact(engine.deps, LEAD, now - timedelta(hours=8), attributes=attributes).id
-    engine.sandbox.record_inbound(LEAD, now - timedelta(hours=8))
     # And a counsellor who wrote to the lead at 08:55
     record_outbound(engine.deps, lead, Speaker.AGENT, "Any questions?", now - 5 * MINUTE)
     # When the ticks run
@@ -137,11 +144,8 @@ def test_an_older_counsellor_line_heard_late_keeps_the_gap_after_the_newest(
     engine: MemoryEngine,
 ) -> None:
     # Given a renewal reminder due at 09:00, and a counsellor who wrote to the lead at 08:55
-    rules.create(engine.deps, rule("renewal", trigger=before_renewal(7, "09:00")))
+    lead = reminded_at_nine(engine)
     now = engine.clock.now()
-    attributes = {"renewal_date": "2026-12-01"}
-    lead = quiet_contact(engine.deps, LEAD, now - timedelta(hours=8), attributes=attributes).id
-    engine.sandbox.record_inbound(LEAD, now - timedelta(hours=8))
     record_outbound(engine.deps, lead, Speaker.AGENT, "Any questions?", now - 5 * MINUTE)
     # When the CRM then tells, late, an older line of theirs (07:00)
     record_outbound(engine.deps, lead, Speaker.AGENT, "Welcome!", now - 2 * timedelta(hours=1))
@@ -181,11 +185,7 @@ def test_a_lead_who_wrote_after_the_last_message_is_answered_when_due(
     engine: MemoryEngine,
 ) -> None:
     # Given a renewal reminder sent at 09:00
-    rules.create(engine.deps, rule("renewal", trigger=before_renewal(7, "09:00")))
-    now = engine.clock.now()
-    attributes = {"renewal_date": "2026-12-01"}
-    lead = quiet_contact(engine.deps, LEAD, now - timedelta(hours=8), attributes=attributes).id
-    engine.sandbox.record_inbound(LEAD, now - timedelta(hours=8))
+    lead = reminded_at_nine(engine)
     every_minute(engine, 2)
     assert sent(engine, lead) == [("renewal", "09:00")]
     # And an acknowledgement for a lead who wrote and was left unanswered ten minutes

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
 
+from followup.domain.ai import AiRequest
 from followup.domain.ai_prompt import build_request, context_for
 from followup.domain.contact import Contact, Speaker
 from followup.domain.conversation import Direction, Message
@@ -23,6 +25,18 @@ SOURCE = (
     "registrants get a 10% discount. Register at https://example.com/daftar or call "
     "+62 812-3456-7890."
 )
+
+
+def refusing(
+    request: AiRequest, forbidden: list[str] | None = None
+) -> Callable[[str], Guardrail | None]:
+    """The guardrail an AI text written for `request` fails, or None."""
+
+    def refused(text: str) -> Guardrail | None:
+        refusal = check_written(text, request, target=Target.TEXT, forbidden=forbidden or [])
+        return refusal.guardrail if refusal else None
+
+    return refused
 
 
 def _failed(
@@ -270,10 +284,7 @@ def test_an_ai_text_may_use_only_what_its_request_showed_the_model() -> None:
         deal_attributes={"fee": "Rp 350.000"},
     )
     request = build_request(context, "Ingatkan pembayaran.", max_chars=200)
-
-    def refused(text: str) -> Guardrail | None:
-        refusal = check_written(text, request, target=Target.TEXT, forbidden=["pasti lulus"])
-        return refusal.guardrail if refusal else None
+    refused = refusing(request, forbidden=["pasti lulus"])
 
     assert refused("Halo Rina, biaya pendaftaran MBA kamu Rp 350.000 ya, sudah siap?") is None
     assert refused("Halo Rina, biayanya Rp 300.000 saja untuk kamu hari ini") is Guardrail.PRICE
@@ -312,11 +323,7 @@ def test_facts_come_from_the_business_not_from_the_lead_nor_the_prompt_s_own_lin
         ),
     ]
     context = context_for(contact, asked, language="en", tone="warm", rule_purpose="not paid")
-    request = build_request(context, "Remind them to pay.", max_chars=200)
-
-    def refused(text: str) -> Guardrail | None:
-        refusal = check_written(text, request, target=Target.TEXT)
-        return refusal.guardrail if refusal else None
+    refused = refusing(build_request(context, "Remind them to pay.", max_chars=200))
 
     # What the lead wrote is no fact to confirm
     assert refused("Yes Rina, you get a 50% discount!") is Guardrail.DISCOUNT
@@ -344,11 +351,7 @@ def test_the_leads_name_in_what_the_business_said_gives_no_fact() -> None:
         text=f"Hi {named}, still applying? Early registrants get 10% off.",
     )
     context = context_for(contact, [greeted], language="en", tone="warm", rule_purpose="apply")
-    request = build_request(context, "Ask whether they still apply.", max_chars=300)
-
-    def refused(text: str) -> Guardrail | None:
-        refusal = check_written(text, request, target=Target.TEXT)
-        return refusal.guardrail if refusal else None
+    refused = refusing(build_request(context, "Ask whether they still apply.", max_chars=300))
 
     # Then the model may not give the lead's link or discount as the business's
     assert refused("Rudi, your 50% discount is waiting!") is Guardrail.DISCOUNT
