@@ -89,14 +89,27 @@ def steps_named(*named: tuple[str, int]) -> Rule:
     return Rule.model_validate(body)
 
 
+def first_of_two_sent(engine: MemoryEngine) -> None:
+    """A two-step rule ("first", "second" a day later) whose first step a lead got, its
+    send counted on the journey."""
+    rules.create(engine.deps, steps_named(("first", 0), ("second", 1)))
+    quiet_contact(engine.deps, "6281100007201", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    engine.pump_stream()
+    assert templates_sent(engine) == ["first"]
+
+
+def three_days_on(engine: MemoryEngine) -> None:
+    for _ in range(3 * 24):
+        engine.clock.advance(HOUR)
+        engine.tick()
+
+
 def test_a_journey_whose_sent_steps_the_new_version_moved_stays_on_its_own(
     engine: MemoryEngine,
 ) -> None:
     # Given a lead who got the first of two steps and waits for the second
-    rules.create(engine.deps, steps_named(("first", 0), ("second", 1)))
-    quiet_contact(engine.deps, "6281100007201", engine.clock.now() - 25 * HOUR)
-    engine.tick()
-    assert templates_sent(engine) == ["first"]
+    first_of_two_sent(engine)
     # When marketing adds a welcome in front and moves the running journeys
     welcomed = steps_named(("welcome", 0), ("first", 1), ("second", 1))
     saved, _, _ = rules.update(engine.deps, RULE, welcomed)
@@ -104,9 +117,7 @@ def test_a_journey_whose_sent_steps_the_new_version_moved_stays_on_its_own(
     # Then the journey stays on its version, said kept, and goes on to its second step:
     # moved, it would stand on "first" again
     assert (migration.moved, len(migration.kept)) == (0, 1)
-    for _ in range(3 * 24):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    three_days_on(engine)
     assert templates_sent(engine) == ["first", "second"]
 
 
@@ -114,30 +125,21 @@ def test_a_journey_moved_where_only_its_next_step_changed_takes_the_new_one(
     engine: MemoryEngine,
 ) -> None:
     # Given the same lead, and a version that only changes the step still to come
-    rules.create(engine.deps, steps_named(("first", 0), ("second", 1)))
-    quiet_contact(engine.deps, "6281100007202", engine.clock.now() - 25 * HOUR)
-    engine.tick()
+    first_of_two_sent(engine)
     saved, _, _ = rules.update(engine.deps, RULE, steps_named(("first", 0), ("second_v2", 1)))
     # When the journeys move, the journey moves and sends the new second step
     assert versions.migrate(engine.deps, saved).moved == 1
-    for _ in range(3 * 24):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    three_days_on(engine)
     assert templates_sent(engine) == ["first", "second_v2"]
 
 
 def test_a_journey_moved_onto_a_lower_max_sends_it_has_reached_ends(engine: MemoryEngine) -> None:
     # Given a lead who got the first of two steps
-    rules.create(engine.deps, steps_named(("first", 0), ("second", 1)))
-    quiet_contact(engine.deps, "6281100007203", engine.clock.now() - 25 * HOUR)
-    engine.tick()
-    engine.pump_stream()
+    first_of_two_sent(engine)
     # When marketing caps the journey at one message and moves the running journeys
     capped = steps_named(("first", 0), ("second", 1)).model_copy(update={"max_sends": 1})
     saved, _, _ = rules.update(engine.deps, RULE, capped)
     assert versions.migrate(engine.deps, saved).moved == 1
-    for _ in range(3 * 24):
-        engine.clock.advance(HOUR)
-        engine.tick()
+    three_days_on(engine)
     # Then the journey ends there, having sent what the new version allows
     assert templates_sent(engine) == ["first"]
