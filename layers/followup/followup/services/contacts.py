@@ -309,7 +309,7 @@ def change_stage(deps: Deps, contact_id: str, stage: str, at: datetime) -> Conta
     if before.item.stage != stage:
         followups = deps.followups.followups_of(contact_id)
         if settings.stage_rank(stage) > settings.stage_rank(before.item.stage):
-            goals.credit_each_rule(deps, followups, at)
+            goals.credit_last_send(deps, followups, at)
 
         def ends(rule: Rule, _silence_key: str) -> Reason | None:
             return stage_ends(rule, stage)

@@ -70,24 +70,13 @@ def event_happened(deps: Deps, contact_id: str, name: str, at: datetime) -> None
     followups = deps.followups.followups_of(contact_id)
     end_journeys(deps, contact_id, ends, at, followups)
     goal = Reason.GOAL
-    credit_each_rule(
-        deps,
-        [
-            followup
-            for followup in followups
-            if _reason(deps, followup.rule_id, followup.rule_version, followup.silence_key, ends)
-            is goal
-        ],
-        at,
-    )
-
-
-def credit_each_rule(deps: Deps, followups: list[FollowUp], at: datetime) -> None:
-    """Credit each rule's last send among `followups` (`credit_last_send`): a lead moving on
-    converts for every rule that messaged them within the attribution window."""
     by_rule: dict[str, list[FollowUp]] = {}
     for followup in followups:
-        by_rule.setdefault(followup.rule_id, []).append(followup)
+        if (
+            _reason(deps, followup.rule_id, followup.rule_version, followup.silence_key, ends)
+            is goal
+        ):
+            by_rule.setdefault(followup.rule_id, []).append(followup)
     for sends in by_rule.values():
         credit_last_send(deps, sends, at)
 
