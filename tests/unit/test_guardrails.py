@@ -358,3 +358,22 @@ def test_the_leads_name_in_what_the_business_said_gives_no_fact() -> None:
     assert refused("Rudi, pay at pay-mba-now.co today") is Guardrail.URL
     # And what the business said around the name still is a fact
     assert refused("Rudi, early registrants get 10% off!") is None
+
+
+def test_a_short_name_takes_no_part_of_the_business_s_words_with_it() -> None:
+    # Given a lead named "Ed", and a business line whose words hold "ed"
+    contact = Contact(
+        id="c-1", name="Ed", stage="registered", created_at=datetime(2026, 11, 20, tzinfo=UTC)
+    )
+    offered = Message(
+        id="m-1",
+        contact_id="c-1",
+        at=datetime(2026, 11, 29, tzinfo=UTC),
+        direction=Direction.OUTBOUND,
+        speaker=Speaker.AGENT,
+        text="Hi Ed, the fee is Rp 350.000 at https://example.com/reduced",
+    )
+    context = context_for(contact, [offered], language="en", tone="warm", rule_purpose="apply")
+    refused = refusing(build_request(context, "Remind them of the fee.", max_chars=300))
+    # Then the fee and the link the counsellor gave are still facts
+    assert refused("Ed, the fee is Rp 350.000: https://example.com/reduced") is None

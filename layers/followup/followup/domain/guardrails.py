@@ -224,10 +224,11 @@ def given_facts(request: AiRequest) -> str:
 
 
 def _without_name(text: str, name: str) -> str:
-    """`text` with the lead's name, and each word of it, taken out, in any case."""
-    for part in sorted({name, *name.split()}, key=len, reverse=True):
-        if part.strip():
-            text = re.sub(re.escape(part), " ", text, flags=re.IGNORECASE)
+    """`text` with the lead's name, and each word of it, taken out where it stands as a
+    word of its own, in any case: "Ed" leaves "reduced" as it is."""
+    for part in sorted({name.strip(), *name.split()}, key=len, reverse=True):
+        if part:
+            text = re.sub(rf"(?<!\w){re.escape(part)}(?!\w)", " ", text, flags=re.IGNORECASE)
     return text
 
 

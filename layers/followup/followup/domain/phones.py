@@ -181,6 +181,7 @@ def without_trunk_zero(digits: str) -> tuple[str, str] | None:
         return code, code + national
 
 
+@lru_cache(maxsize=4096)
 def _mobile(digits: str) -> bool:
     """Whether +`digits` is a valid number a mobile may have, by libphonenumber's plan (in
     Mexico, which tells no mobile from a landline by its number, any valid one)."""

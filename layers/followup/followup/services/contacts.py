@@ -315,17 +315,16 @@ def change_stage(deps: Deps, contact_id: str, stage: str, at: datetime) -> Conta
             return stage_ends(rule, stage)
 
         goals.end_journeys(deps, contact_id, ends, at, followups)
-    moved = update_contact(
-        deps,
-        contact_id,
-        lambda c: (
-            c
-            if c.stage == stage or _late_step_back(settings, c, stage, at)
-            else c.model_copy(update={"stage": stage, "stage_changed_at": _entered(c, at)})
-        ),
-        at,
-    )
-    if moved.stage == stage and moved.stage_changed_at is not None and at <= moved.stage_changed_at:
+    entered = [at]  # when this change put the contact in `stage`, once it has
+
+    def move(contact: Contact) -> Contact:
+        if contact.stage == stage or _late_step_back(settings, contact, stage, at):
+            return contact
+        entered[0] = _entered(contact, at)
+        return contact.model_copy(update={"stage": stage, "stage_changed_at": entered[0]})
+
+    moved = update_contact(deps, contact_id, move, at)
+    if moved.stage == stage and moved.stage_changed_at == entered[0]:
         triggers.stage_entered(deps, moved, deps.clock.now())
     return moved
 

@@ -169,10 +169,10 @@ def _apply_one(
         change = "marketing_stop" if event.stopped else "marketing_resume"
         outcome[change if known else "preference_unknown_contact"] += 1
     elif isinstance(event, NumberQuality):
-        recorded = _record_quality(deps, event)
-        outcome[
-            ("quality_degraded" if event.degraded else "quality_ok") if recorded else "quality_late"
-        ] += 1
+        if not _record_quality(deps, event):
+            outcome["quality_late"] += 1
+        else:
+            outcome["quality_degraded" if event.degraded else "quality_ok"] += 1
     elif isinstance(event, MessagingTier):
         outcome[set_tier(deps, event)] += 1
     elif isinstance(event, AgentStandby):
