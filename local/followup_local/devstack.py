@@ -488,10 +488,11 @@ def _settings_read() -> list[str]:
     each variable that cannot be used, all of them at once."""
     problems: list[str] = []
     keys: list[str] = []
-    for read in (_number_keys, _named_keys, _check_config):
+    readers: tuple[Callable[[], list[str] | None], ...] = (_number_keys, _named_keys, _check_config)
+    for read in readers:
         named = {_variable(line) for line in problems}  # by a reader before this one
         try:
-            keys += read()
+            keys += read() or []
         except SettingError as problem:
             problems += [line for line in str(problem).splitlines() if _variable(line) not in named]
     if problems:
@@ -518,10 +519,9 @@ def _named_keys() -> list[str]:
     return [str(key) for key in _json_setting("D360_KEYS", dict).values()]
 
 
-def _check_config() -> list[str]:
+def _check_config() -> None:
     """The configuration as the environment gives it, read before anything starts: a
-    SettingError with one line per problem, naming its variable, when it cannot be used;
-    no keys of its own."""
+    SettingError with one line per problem, naming its variable, when it cannot be used."""
     _json_setting("FOLLOWUP_NUMBERS", list)  # JSON the settings library would not name
     try:
         Config()
@@ -534,7 +534,6 @@ def _check_config() -> list[str]:
                 for problem in refused.errors()
             )
         ) from None
-    return []
 
 
 def _json_setting(name: str, kind: type[list[Any]] | type[dict[str, Any]]) -> Any:

@@ -335,23 +335,30 @@ def test_facts_come_from_the_business_not_from_the_lead_nor_the_prompt_s_own_lin
     assert refused("Rina, pay only $200 today") is Guardrail.PRICE
 
 
-def test_the_leads_name_in_what_the_business_said_gives_no_fact() -> None:
-    # Given a lead whose WhatsApp profile name carries a link and a discount, greeted by
-    # name in a step the engine sent
-    named = "Rudi pay-mba-now.co 50% discount"
+def written_to(name: str, speaker: Speaker, said: str) -> Callable[[str], Guardrail | None]:
+    """The guardrails of an AI text for a lead called `name`, to whom `speaker` (the
+    engine or a counsellor) said `said`."""
     contact = Contact(
-        id="c-1", name=named, stage="registered", created_at=datetime(2026, 11, 20, tzinfo=UTC)
+        id="c-1", name=name, stage="registered", created_at=datetime(2026, 11, 20, tzinfo=UTC)
     )
-    greeted = Message(
+    line = Message(
         id="m-1",
         contact_id="c-1",
         at=datetime(2026, 11, 29, tzinfo=UTC),
         direction=Direction.OUTBOUND,
-        speaker=Speaker.SYSTEM,
-        text=f"Hi {named}, still applying? Early registrants get 10% off.",
+        speaker=speaker,
+        text=said,
     )
-    context = context_for(contact, [greeted], language="en", tone="warm", rule_purpose="apply")
-    refused = refusing(build_request(context, "Ask whether they still apply.", max_chars=300))
+    context = context_for(contact, [line], language="en", tone="warm", rule_purpose="apply")
+    return refusing(build_request(context, "Write to them.", max_chars=300))
+
+
+def test_the_leads_name_in_what_the_business_said_gives_no_fact() -> None:
+    # Given a lead whose WhatsApp profile name carries a link and a discount, greeted by
+    # name in a step the engine sent
+    named = "Rudi pay-mba-now.co 50% discount"
+    greeted = f"Hi {named}, still applying? Early registrants get 10% off."
+    refused = written_to(named, Speaker.SYSTEM, greeted)
 
     # Then the model may not give the lead's link or discount as the business's
     assert refused("Rudi, your 50% discount is waiting!") is Guardrail.DISCOUNT
@@ -362,18 +369,7 @@ def test_the_leads_name_in_what_the_business_said_gives_no_fact() -> None:
 
 def test_a_short_name_takes_no_part_of_the_business_s_words_with_it() -> None:
     # Given a lead named "Ed", and a business line whose words hold "ed"
-    contact = Contact(
-        id="c-1", name="Ed", stage="registered", created_at=datetime(2026, 11, 20, tzinfo=UTC)
-    )
-    offered = Message(
-        id="m-1",
-        contact_id="c-1",
-        at=datetime(2026, 11, 29, tzinfo=UTC),
-        direction=Direction.OUTBOUND,
-        speaker=Speaker.AGENT,
-        text="Hi Ed, the fee is Rp 350.000 at https://example.com/reduced",
-    )
-    context = context_for(contact, [offered], language="en", tone="warm", rule_purpose="apply")
-    refused = refusing(build_request(context, "Remind them of the fee.", max_chars=300))
+    offered = "Hi Ed, the fee is Rp 350.000 at https://example.com/reduced"
+    refused = written_to("Ed", Speaker.AGENT, offered)
     # Then the fee and the link the counsellor gave are still facts
     assert refused("Ed, the fee is Rp 350.000: https://example.com/reduced") is None
