@@ -230,6 +230,29 @@ def test_a_step_the_window_puts_off_past_the_cap_is_promised_and_sent_then(
     assert went == [start + HOUR, thursday_8]
 
 
+def test_a_step_the_least_gap_puts_off_past_the_cap_is_promised_and_sent_then(
+    engine: MemoryEngine,
+) -> None:
+    # Given a lead sent other follow-ups yesterday at 10:30 and today at 9:30 (two in the
+    # day: the cap): the nudge, due at 10:00, keeps an hour's gap and goes at 10:30, when
+    # yesterday's has left the day
+    start, lead = lead_in_the_journey(engine)
+    yesterday, today = start - 22 * HOUR - 30 * MINUTE, start + 30 * MINUTE
+    engine.run_until(today)
+    update_contact(
+        engine.deps,
+        lead.id,
+        lambda c: c.model_copy(
+            update={"recent_sends": [yesterday, today], "last_outbound_at": today}
+        ),
+        engine.clock.now(),
+    )
+    # Then the page promises it then, and the ticks neither skip it nor send it sooner
+    assert promised(engine, lead) == [(1, False, start + 90 * MINUTE)]
+    ticks(engine, start, range(1, 3))
+    assert sent(engine) == [(NUDGE, start + 90 * MINUTE)]
+
+
 def test_a_step_is_not_promised_before_another_rules_pending_follow_up(
     engine: MemoryEngine,
 ) -> None:

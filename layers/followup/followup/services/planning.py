@@ -214,9 +214,10 @@ def advance(
         enrollment.id, enrollment.step_index, enrollment.repeat_index, enrollment.channel_index
     )
     if stop is not None and stop.reason is Reason.FREQUENCY_CAP:
-        # The cap counts the sends of the day before the step goes: one the send window
-        # puts off to a later day (after hours, a holiday) may find it free by then.
-        going = send_at(enrollment.next_due_at or now, now, contact, rule, settings)
+        # The cap counts the sends of the day before the step goes: one the least gap, a
+        # call back or the send window puts off (after hours, a holiday) may find it free
+        # by then.
+        going = _going(deps, enrollment, contact, rule, now)[-1]
         stop = must_stop(contact, rule, enrollment.silence_key, settings, going)
     if stop is not None:
         skipped = _followup(fid, enrollment, contact, now, now, stop.reason)
@@ -236,10 +237,7 @@ def advance(
     )
     if claimed.busy_until is not None:
         return _wait_for_slot(deps, enrollment_v, claimed.busy_until, now, held=claimed.held)
-    due = max(enrollment.next_due_at or now, now)
-    gap = step_spaced(due, contact, settings.gating, rule, enrollment)
-    waits = after_call_back(deps, contact, rule, gap, now)
-    scheduled = send_at(waits, now, contact, rule, settings)
+    due, gap, waits, scheduled = _going(deps, enrollment, contact, rule, now)
     # Due once the gap is kept: a wider window never brings it sooner than that.
     note = Reason.CALL_BACK_PENDING if waits > gap else Reason.SPACED if gap > due else None
     queued = _followup(fid, enrollment, contact, now, scheduled, None, waits, note)
@@ -249,6 +247,19 @@ def advance(
     taken = Slot(contact.id, fid, scheduled, deps.clock.now(), claimed.keeps)
     slot = SlotChange(taken, claimed.revision)
     return _queue(deps, enrollment_v, slot, queued, now, rule, contact)
+
+
+def _going(
+    deps: Deps, enrollment: Enrollment, contact: Contact, rule: Rule, now: datetime
+) -> tuple[datetime, datetime, datetime, datetime]:
+    """When the enrollment's due step goes, each thing that may put it off applied in turn:
+    its due time, then the least gap after the last message, then a call back the lead
+    asked for, then the send window (the time it is queued for)."""
+    settings = deps.catalog.settings()
+    due = max(enrollment.next_due_at or now, now)
+    gap = step_spaced(due, contact, settings.gating, rule, enrollment)
+    waits = after_call_back(deps, contact, rule, gap, now)
+    return due, gap, waits, send_at(waits, now, contact, rule, settings)
 
 
 def _follows_on(deps: Deps, enrollment: Enrollment) -> bool:
