@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
-from followup.domain.rule import Rule
+from followup.domain.rule import Rule, Step
 from followup.services.contacts import update_contact
 from followup.services.ports import ContactChange
 from followup_local import envelopes
 from followup_local.memory_engine import MemoryEngine
 from tests.service.test_intents_flow import follow_up_rule
-from tests.support.builders import quiet_contact, rule
+from tests.support.builders import quiet_contact, rule, sends_a_day
 from tests.support.friday import TEMPLATE
 
 LEADS = [f"62811000009{n:02d}" for n in range(8)]
@@ -158,6 +158,30 @@ def test_a_silence_whose_window_opens_hours_later_keeps_out_no_step_going_sooner
     sent = _sent_at(engine, lead)
     assert sent["busy-nudge"] == said_at + 100 * MINUTE
     assert sent["afternoon-idle"] >= first + 5 * HOUR
+
+
+def test_a_step_the_window_puts_off_to_tomorrow_keeps_out_no_step_going_tonight(
+    engine: MemoryEngine,
+) -> None:
+    # Given hourly ticks from Tuesday 09:00 (the window Mon-Fri 08:00-17:00), a journey
+    # an hour into a silence whose second step is 7 h 25 min after its first, and a rule
+    # sending at any hour 8 h 40 min into a silence
+    two = _idle_rule("two-step", HOUR)
+    later = Step.model_validate({"wait": {"amount": 445, "unit": "minutes"}, "template": TEMPLATE})
+    engine.deps.rules.save_rule(two.model_copy(update={"steps": [*two.steps, later]}))
+    engine.deps.rules.save_rule(_idle_rule("anytime", 520 * MINUTE, send_anytime=True))
+    sends_a_day(engine.deps, 5)
+    first = _hourly(engine)
+    # When a lead goes quiet at 09:05: the first step goes at 10:05; in the 17:00 tick the
+    # second falls due at 17:30, after hours (it goes Wednesday 08:00), and the other
+    # rule's silence crosses at 17:45
+    engine.run_until(first + 5 * MINUTE)
+    lead = quiet_contact(engine.deps, "6281100000961", engine.clock.now())
+    _ticks_on(engine, first, 24)
+    # Then the other rule's step went tonight as it crossed, the second step on Wednesday
+    sent = _sent_at(engine, lead.id)
+    assert sent["anytime"] == first + 8 * HOUR + 45 * MINUTE
+    assert sorted(sent) == ["anytime", "two-step"]
 
 
 def test_a_silence_is_judged_on_its_contact_as_a_step_due_sooner_left_it(

@@ -176,16 +176,18 @@ def _plan_in_due_order(
     planned in the order they go, whichever rule and index each comes from (of those going
     at once, the silence that crossed first): a contact holds one queued follow-up at a
     time, and one going later must not keep out one going sooner. A due step is placed at
-    its due time; a crossing at the time its first step would be sent, its send window
-    applied (its contact is at hand). Each source is read page by page and merged as it is
-    read. A rule's watermark moves once all it read is planned; bad data in a rule ends its
-    part of the tick there, and leaves its watermark where it was. A contact `touched` by
-    the tick (a journey's action) is read again before its crossing is judged. Near the
-    `deadline`, the rules' silences are left to the next tick, watermarks kept, and the due
-    steps planned: a rule's first tick reading a long lookback holds back no step due now.
-    A rule's reading stops earlier, while there is time to plan the silences it read and
-    holds back (`_Pace`): a watermark moves only past silences planned, and one left
-    unplanned would have the next tick read again all the rule read after it."""
+    its due time, and one the send window puts off past the next tick (after hours, a
+    holiday) is planned after all else, its contact read again; a crossing at the time its
+    first step would be sent, its send window applied (its contact is at hand). Each source
+    is read page by page and merged as it is read. A rule's watermark moves once all it read
+    is planned; bad data in a rule ends its part of the tick there, and leaves its watermark
+    where it was. A contact `touched` by the tick (a journey's action) is read again before
+    its crossing is judged. Near the `deadline`, the rules' silences are left to the next
+    tick, watermarks kept, and the due steps planned: a rule's first tick reading a long
+    lookback holds back no step due now. A rule's reading stops earlier, while there is time
+    to plan the silences it read and holds back (`_Pace`): a watermark moves only past
+    silences planned, and one left unplanned would have the next tick read again all the
+    rule read after it."""
     horizon = deps.timings.horizon(now)
     pace = _Pace(deadline)
     off = {head.rule_id for head in heads if not head.active}
@@ -198,6 +200,7 @@ def _plan_in_due_order(
     crossings = [
         _crossings(deps, window, settings, now, report, broken, pace) for window in windows
     ]
+    put_off: list[Versioned[Enrollment]] = []
     for _, item in heapq.merge(due, *crossings, key=itemgetter(0)):
         if isinstance(item, _Crossing):
             pace.held -= 1
@@ -214,8 +217,15 @@ def _plan_in_due_order(
             if item.item.rule_id in off:
                 if _due_by(item.item, now):
                     report.held += holds.hold(deps, item, now)
+                continue
+            contact_v = deps.contacts.contact(item.item.contact_id)
+            if contact_v is not None and _goes_later(deps, item.item, contact_v.item, now):
+                put_off.append(item)
             else:
-                _advance(deps, item, now, report)
+                _advance(deps, item, now, report, read=contact_v)
+    for enrollment_v in put_off:
+        with _isolated(report, enrollment_v.item.rule_id), pace.planning():
+            _advance(deps, enrollment_v, now, report)
     for window in windows:
         to = horizon if window.rule.id not in broken else window.planned_through()
         if to is not None:
@@ -564,6 +574,16 @@ def _show_errors(deps: Deps, heads: list[RuleHead], report: EnqueueReport, now: 
             deps.rules.note_rule_error(head.rule_id, None)
 
 
+def _goes_later(deps: Deps, enrollment: Enrollment, contact: Contact, now: datetime) -> bool:
+    """Whether the enrollment's due step is a send the send window puts off past the
+    next tick."""
+    rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
+    if rule is None or not isinstance(rule.steps[enrollment.step_index], Step):
+        return False
+    due = max(enrollment.next_due_at or now, now)
+    return send_at(due, now, contact, rule, deps.catalog.settings()) > deps.timings.horizon(now)
+
+
 def _due_by(enrollment: Enrollment, at: datetime) -> bool:
     return enrollment.next_due_at is not None and enrollment.next_due_at <= at
 
@@ -574,8 +594,11 @@ def _advance(
     now: datetime,
     report: EnqueueReport,
     known: Versioned[Contact] | None = None,
+    *,
+    read: Versioned[Contact] | None = None,
 ) -> bool:
-    """Queue or take the enrollment's due steps. `known` is its contact as the quiet index
+    """Queue or take the enrollment's due steps. `read` is its contact as the tick just
+    read it, not read again. `known` is its contact as the quiet index
     just returned it, planned from without reading the contact again: the queued send is
     written on the condition that the enrollment and the contact's pending slot are as
     read, and the sender re-reads the contact before sending (opt-out, reply, exits,
@@ -598,7 +621,7 @@ def _advance(
             or deps.followups.enrollment(enrollment.id) is not None
         ):
             return False
-    contact_v = deps.contacts.contact(enrollment.contact_id)
+    contact_v = read or deps.contacts.contact(enrollment.contact_id)
     if contact_v is None:
         gone = enrollment.end("contact_deleted", EnrollmentState.EXITED)
         try:
