@@ -153,6 +153,19 @@ def test_an_account_without_templates_checks_nothing(engine: MemoryEngine) -> No
     assert sent_one.status is Status.SENT
 
 
+def test_a_follow_up_whose_template_was_the_last_deleted_holds(engine: MemoryEngine) -> None:
+    # Given the account's one template synced, then deleted in WhatsApp Manager, and the
+    # hourly sync reading an empty list
+    _catalogue(engine, "approved")
+    engine.sandbox.templates.remove("apply_reminder", "en")
+    templates.sync(engine.deps, engine.clock.now())
+    # Then its follow-up holds, saying why, and nothing goes to WhatsApp
+    held = _queued(engine)
+    assert held.status is Status.WAITING_TEMPLATE
+    assert "apply_reminder" in (held.reason or "")
+    assert engine.sandbox.sent() == []
+
+
 def test_the_queue_and_timeline_show_the_rendered_body(engine: MemoryEngine) -> None:
     # Given a synced template with a body
     _catalogue(engine, "approved")

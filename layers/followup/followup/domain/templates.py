@@ -121,20 +121,23 @@ class TemplateCatalogue(BaseModel):
     marketing_api_refused: str | None = Field(
         default=None, description="why marketing templates go to /messages, when they do"
     )
+    held_any: bool = Field(default=False, description="whether it ever held a template")
 
     def find(self, name: str, language: str) -> Template | None:
         return next((t for t in self.templates if t.key == (name, language)), None)
 
     @property
     def known(self) -> bool:
-        """True once it holds a template: before that (no sync yet, or an account without
-        templates), nothing is checked against it."""
-        return bool(self.templates)
+        """True once it holds a template, or held one: before that (no sync yet, or an
+        account without templates), nothing is checked against it. One emptied since (its
+        last template deleted in WhatsApp Manager) knows that template is gone."""
+        return bool(self.templates) or self.held_any
 
     def put(self, template: Template) -> TemplateCatalogue:
         """This catalogue with `template` added or replacing its (name, language)."""
         others = [t for t in self.templates if t.key != template.key]
-        return self.model_copy(update={"templates": sorted([*others, template], key=_order)})
+        templates = sorted([*others, template], key=_order)
+        return self.model_copy(update={"templates": templates, "held_any": True})
 
     def synced(self, fetched: list[Template], at: datetime) -> TemplateCatalogue:
         """The fetched templates, read from `at` on, replace the catalogue; a quality the
@@ -151,7 +154,10 @@ class TemplateCatalogue(BaseModel):
             elif template.quality == "UNKNOWN" and known is not None:
                 template = template.model_copy(update={"quality": known.quality})
             merged.append(template)
-        return self.model_copy(update={"templates": sorted(merged, key=_order), "synced_at": at})
+        held_any = self.held_any or bool(self.templates) or bool(merged)
+        return self.model_copy(
+            update={"templates": sorted(merged, key=_order), "synced_at": at, "held_any": held_any}
+        )
 
 
 _TOLD = ("status", "reason", "disable_date", "quality", "category", "updated_at")
