@@ -452,6 +452,19 @@ def test_settings_that_drop_a_stage_contacts_are_in_are_refused_until_they_move(
     assert status == 200
 
 
+def test_a_condition_negated_hundreds_of_times_is_refused_not_a_server_error(
+    engine: LocalEngine,
+) -> None:
+    deep: dict[str, Any] = {"tag": "vip"}
+    for _ in range(200):
+        deep = {"not": deep}
+    refused = {**body(), "conditions": {"match": [deep]}}
+    for path in ("/api/rules", "/api/rules/preview"):
+        status, answer = call(engine, "POST", path, refused, role="marketing")
+        assert status == 422, (path, answer)
+        assert "nests at most" in answer["error"]["details"][0]["message"]
+
+
 def test_a_save_whose_body_names_another_rule_is_refused_and_saves_nothing(
     engine: LocalEngine,
 ) -> None:

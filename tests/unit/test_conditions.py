@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from followup.domain.conditions import Condition, Facts
 from followup.domain.contact import Score
 from followup.domain.rule import Conditions
+from followup.domain.stored import STORED
 from tests.support.builders import contact_at
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -164,6 +165,17 @@ def test_date_compared_with_today_plus_or_minus_an_offset_in_the_contact_zone() 
         ({"attribute": "due", "op": "lt", "value": "next week", "type": "date"}, "value"),
         ({"attribute": "due", "op": "lt", "type": "date"}, "value"),
         ({"not": {}}, "not"),
+        ({"tag": ""}, "tag"),
+        ({"tag": "   "}, "tag"),
+        ({"stage": []}, "stage"),
+        ({"score": []}, "score"),
+        ({"attribute": " ", "op": "exists"}, "attribute"),
+        ({"tag": "do-not-call", "op": "ne"}, "op"),
+        ({"stage": ["paid"], "op": "ne"}, "op"),
+        ({"score": ["hot"], "value": "no"}, "value"),
+        ({"replied": True, "type": "number"}, "type"),
+        ({"not": {"tag": "vip"}, "before": True}, "before"),
+        ({"not": {"not": {"not": {"not": {"not": {"tag": "vip"}}}}}}, "not"),
     ],
 )
 def test_malformed_conditions_are_refused_naming_the_field(
@@ -172,6 +184,17 @@ def test_malformed_conditions_are_refused_naming_the_field(
     with pytest.raises(ValidationError) as refused:
         Condition.model_validate(condition)
     assert [".".join(map(str, e["loc"])) for e in refused.value.errors()] == [field]
+
+
+def test_a_blank_test_stored_before_it_was_refused_still_reads_back() -> None:
+    stored_tests: list[dict[str, Any]] = [{"tag": ""}, {"stage": []}, {"tag": "vip", "op": "ne"}]
+    for stored in stored_tests:
+        Condition.model_validate(stored, context=STORED)
+
+
+def test_a_condition_read_back_with_every_field_saves_again() -> None:
+    read = Condition.model_validate({"not": {"tag": "vip"}}).model_dump(mode="json")
+    assert Condition.model_validate(read) == Condition.model_validate({"not": {"tag": "vip"}})
 
 
 def test_rule_conditions_take_the_new_tests_and_keep_the_old_ones() -> None:

@@ -14,16 +14,23 @@ from enum import StrEnum
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from followup.domain.contact import Contact, Score
 from followup.domain.durations import Duration
 from followup.domain.limits import Label, Labels
 from followup.domain.localtime import to_utc
+from followup.domain.stored import new_input
 
 TESTS = ("replied", "stage", "score", "tag", "attribute", "not_")
 """The fields that name what a condition tests: exactly one is set."""
+
+_COMPARING = ("op", "value", "type", "offset", "before")
+"""The fields only an attribute test reads."""
+
+MAX_NOT = 4
+"""How deep `not` may nest in a new condition."""
 
 
 def field_error(
@@ -88,16 +95,45 @@ class Condition(BaseModel):
     not_: Condition | None = Field(default=None, alias="not")
 
     @model_validator(mode="after")
-    def _one_test(self) -> Condition:
+    def _one_test(self, info: ValidationInfo) -> Condition:
         named = [name for name in TESTS if getattr(self, name) is not None]
         if len(named) != 1:
             raise PydanticCustomError(
                 "condition_one",
                 "a condition tests exactly one of replied, stage, score, tag, attribute, not",
             )
+        if new_input(info):
+            self._check_written(named[0])
         if self.attribute is not None:
             self._check_attribute()
         return self
+
+    def _check_written(self, test: str) -> None:
+        """A new test names what it tests, and sets only the fields it reads: a blank one
+        would never hold, and a stray `op` would be dropped, matching the opposite of what
+        was meant."""
+        value = getattr(self, test)
+        if test in ("tag", "attribute") and not value.strip():
+            raise field_error((test,), f"names no {test}: write one", value, "blank_test")
+        if test in ("stage", "score") and not value:
+            raise field_error((test,), f"lists no {test}: name at least one", value, "blank_test")
+        if test != "attribute":
+            for name in _COMPARING:
+                given = getattr(self, name)
+                if given != type(self).model_fields[name].default:
+                    raise field_error(
+                        (name,),
+                        f"{name} belongs to an attribute test; negate a test with not",
+                        given,
+                        "not_compared",
+                    )
+        if test == "not_" and self.nesting > MAX_NOT:
+            raise field_error(("not",), f"not nests at most {MAX_NOT} deep", None, "too_deep")
+
+    @property
+    def nesting(self) -> int:
+        """How many `not` this condition opens with."""
+        return 1 + self.not_.nesting if self.not_ is not None else 0
 
     def _check_attribute(self) -> None:
         if self.op in _ORDER and self.type == "text":
