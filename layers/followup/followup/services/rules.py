@@ -41,6 +41,7 @@ from followup.services.number_pause import held_names
 from followup.services.planning import COUNTED_WITHIN
 from followup.services.ports import Authorship, CommitRejected, EnrollmentChange, Phase, RuleError
 from followup.services.preview import busiest_day, preview
+from followup.services.preview_gates import EMAIL_PAUSED, NUMBER_PAUSED
 from followup.services.settle import end_enrollment, end_unsent
 
 _EVERYTHING = timedelta(days=3650)
@@ -503,20 +504,22 @@ def _today(model: BaseModel, prefix: str) -> list[Problem]:
 def _check_mass_send(deps: Deps, rule: Rule, confirmed: bool, replaced: Rule | None = None) -> None:
     """Refuse, unless `confirmed`, to switch on (or save active over `replaced`) a rule that
     would message more than the workspace's mass-send limit at once: the leads whose
-    sequences it held while off, whose steps all resume at once, with an idle rule's
-    leads it enrolls on the spot (each lead once: one held in the silence it enrolls is
-    both); a date rule, the leads its date reaches on the busiest day to come (a class
-    start, a fair). A check that could not read every lead in time asks too. A date rule
-    saved active over an active version with the same trigger and conditions reaches the
-    same leads: it was checked when it was switched on."""
+    sequences it held while off, whose steps all resume at once, with an idle rule's leads
+    it enrolls on the spot, those a pause holds included (each lead once: one held in the
+    silence it enrolls is both); a date rule, the leads its date reaches on the busiest day
+    to come (a class start, a fair). A check that could not read every lead in time asks
+    too. A date rule saved active over an active version with the same trigger and
+    conditions reaches the same leads: it was checked when it was switched on."""
     runnable(deps, rule)
     if confirmed:
         return
     limit = deps.catalog.settings().mass_send_limit
     held = {e.item.contact_id for e in deps.followups.held_enrollments(rule.id)}
     if rule.idle is not None:
-        seen = preview(deps, rule, sample=sys.maxsize)
-        count = len(held | {planned.contact_id for planned in seen.planned})
+        seen = preview(deps, rule, sample=sys.maxsize, excluded_sample=sys.maxsize)
+        # A lead a pause holds is enrolled now and messaged with the others on resume.
+        paused = {e.contact_id for e in seen.excluded if e.reason in (NUMBER_PAUSED, EMAIL_PAUSED)}
+        count = len(held | paused | {planned.contact_id for planned in seen.planned})
         if count <= limit and seen.complete:
             return
         raise MassSend(count, limit, seen.complete)
