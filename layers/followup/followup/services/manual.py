@@ -140,6 +140,10 @@ def when(deps: Deps, followup: FollowUp) -> When:
     rule = deps.catalog.rule(followup.rule_id, followup.rule_version)
     if followup.sent_at is not None:
         return When(followup.sent_at, zone, False, "already sent in this silence", "already_sent")
+    went = went_by_hand(followup)
+    if went is not None:
+        why = "may already have gone in this silence: WhatsApp's answer to its send was lost"
+        return When(went, zone, False, why, "already_sent")
     if followup.status is not Status.QUEUED and followup.status is not Status.SENDING:
         return When(
             followup.scheduled_at, zone, False, f"not sent: {followup.status.value}", "not_sent"
