@@ -239,3 +239,20 @@ def test_the_queue_is_searched_by_the_leads_name_or_number(engine: LocalEngine) 
     assert [f["contact_id"] for f in by_number["followups"]] == [lead.id]
     _, nobody = call(engine, "GET", "/api/queue?q=zzz")
     assert nobody["followups"] == []
+
+
+def test_a_brazilian_lead_is_found_by_the_number_as_dialled(engine: LocalEngine) -> None:
+    # Given a lead WhatsApp names 551187654321 (a mobile older than the ninth digit), with
+    # a follow-up queued
+    engine.deps.rules.save_rule(rule())
+    lead = quiet_contact(
+        engine.deps, "551187654321", engine.clock.now() - timedelta(hours=25), name="Ana"
+    )
+    engine.tick()
+    # When staff search for the number as a phone dials it, with its ninth digit
+    for typed in ("5511987654321", "%2B55%2011%2098765-4321"):
+        _, queued = call(engine, "GET", f"/api/queue?q={typed}")
+        _, contacts = call(engine, "GET", f"/api/contacts?q={typed}")
+        # Then both the queue and the contact list find the lead
+        assert [f["contact_id"] for f in queued["followups"]] == [lead.id], typed
+        assert [c["id"] for c in contacts["contacts"]] == [lead.id], typed

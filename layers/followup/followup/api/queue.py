@@ -17,7 +17,7 @@ from followup.domain.errors import InvalidField
 from followup.domain.followup import Status
 from followup.domain.phones import calling_code
 from followup.services.bulk_cancel import cancel_queued
-from followup.services.contacts import search_contacts
+from followup.services.contacts import find_contact, search_contacts
 from followup.services.deps import Deps
 from followup.services.ports import ContactQuery, QueueQuery
 from followup.wiring import runtime
@@ -74,12 +74,13 @@ def queue(
 def _searched(deps: Deps, text: str) -> frozenset[str]:
     """The ids of the leads `text` names: by number exactly when it is one, with its
     country code or written the national way (`0812...`, read in the country of the
-    workspace's default sending number, as the contact search reads it), whatever the
-    workspace's size; else a bounded contact search."""
+    workspace's default sending number, as the contact search reads it; a mobile also as it
+    is written the other way, `other_whatsapp_form`), whatever the workspace's size; else a
+    bounded contact search."""
     digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits) >= MIN_NUMBER and not any(ch.isalpha() for ch in text):
         for wa_id in (digits, *_international(deps, digits)):
-            exact = deps.contacts.contact_by_wa_id(wa_id)
+            exact = find_contact(deps, wa_id, None)
             if exact is not None:
                 return frozenset({exact.item.id})
     page = search_contacts(deps, ContactQuery(text=text), SEARCHED_LEADS, None)

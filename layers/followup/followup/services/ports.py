@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from followup.domain.contact import Score
 from followup.domain.followup import FollowUp, Reason, Status
-from followup.domain.phones import calling_code
+from followup.domain.phones import calling_code, other_whatsapp_form
 
 if TYPE_CHECKING:
     from followup.domain.ai import AiRequest, AiResult, AiUnavailable
@@ -477,8 +477,10 @@ def _mentions(contact: Contact, text: str, home: str) -> bool:
     digits = "".join(ch for ch in text if ch.isdigit())
     numbers = (contact.wa_id or "", "".join(ch for ch in contact.phone or "" if ch.isdigit()))
     national = digits[1:] if digits[:1] == "0" and digits[1:2] not in ("", "0") else ""
+    other = other_whatsapp_form(digits) or digits  # a mobile WhatsApp names the other way
     return bool(digits) and any(
         digits in number
+        or other in number
         or (national and number.startswith((home or calling_code(number)) + national))
         for number in numbers
     )
