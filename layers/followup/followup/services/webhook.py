@@ -420,8 +420,8 @@ def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str | Non
     """Fail a sent follow-up (or skip it, or send it again, as policy says) and apply what
     the failure means for the contact, the number and the step's next channel. A status
     the follow-up cannot take any more (it was read, answered or ended) is stale; one
-    heard again for a follow-up it already failed applies those effects again, so a first
-    try that erred after failing it loses none of them. None when its write was refused
+    heard again for a follow-up it already failed (or skipped) applies those effects again,
+    so a first try that erred after failing it loses none of them. None when its write was refused
     because something other than a conversion moved the follow-up first (its `delivered`
     status, the lead's reply): `apply_status` reads it again and fails what that left, so
     those effects follow the one write that fails it."""
@@ -433,6 +433,9 @@ def _failed(deps: Deps, followup: FollowUp, status: DeliveryStatus) -> str | Non
     )
     if followup.status is Status.FAILED:
         return _failed_again(deps, followup, status, failure)
+    if followup.status is Status.SKIPPED and followup.error_code == failure.code:
+        unreached(deps, followup, status.at)  # a first try may have erred before it
+        return "skipped"
     if Status.FAILED not in TRANSITIONS.get(followup.status, frozenset()):
         return "stale"
     again = resend(deps, followup, failure, status.at)
