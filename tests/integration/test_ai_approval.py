@@ -11,6 +11,7 @@ import pytest
 
 from followup.adapters.claude import ClaudeWriter
 from followup.domain.ai import DEFAULT_MODEL
+from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import FollowUp, Status
 from followup.domain.settings import AiSettings
 from followup_local.engine import LocalEngine
@@ -117,6 +118,13 @@ def test_a_rejected_text_is_never_sent(ai: tuple[LocalEngine, FakeAnthropic]) ->
     engine.clock.advance(HOUR)
     engine.tick()
     assert highlights(engine) == []
+    # And its journey ended with it, as a cancel from the queue ends it: the lead's next
+    # silence enrolls afresh, and the rule counts no journey running
+    assert followup.enrollment_id is not None
+    journey = engine.deps.followups.enrollment(followup.enrollment_id)
+    assert journey is not None
+    assert (journey.item.state, journey.item.exit_reason) == (EnrollmentState.EXITED, "rejected")
+    assert call(engine, "GET", "/api/rules/apply-remind-24h/stats")[1]["active"] == 0
 
 
 def test_an_unapproved_text_is_skipped_after_the_expiry(

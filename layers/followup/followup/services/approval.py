@@ -32,12 +32,13 @@ def approve(deps: Deps, followup_id: str, text: str | None = None) -> FollowUp:
 
 
 def reject(deps: Deps, followup_id: str) -> FollowUp:
-    """Cancel the follow-up; its text is never sent."""
+    """Cancel the follow-up, ending its journey with it (`rejected`): its text is never
+    sent, and the contact's next silence enrolls afresh."""
     now = deps.clock.now()
     waiting = _awaiting(deps, followup_id)
-    rejected = waiting.ended(Status.CANCELED, now, Reason.REJECTED)
-    _commit(deps, rejected)
-    return rejected
+    if not end_unsent(deps, waiting, Status.CANCELED, Reason.REJECTED, now, undecided=True):
+        raise _decided(deps.followups.followup(followup_id) or waiting)
+    return waiting.ended(Status.CANCELED, now, Reason.REJECTED)
 
 
 def _awaiting(deps: Deps, followup_id: str) -> FollowUp:

@@ -30,15 +30,26 @@ if TYPE_CHECKING:
 _COMMIT_TRIES = 5
 
 
-def end_unsent(deps: Deps, followup: FollowUp, status: Status, reason: str, now: datetime) -> bool:
-    """End a follow-up that was never (knowingly) sent, and its enrollment."""
+def end_unsent(
+    deps: Deps,
+    followup: FollowUp,
+    status: Status,
+    reason: str,
+    now: datetime,
+    *,
+    undecided: bool = False,
+) -> bool:
+    """End a follow-up that was never (knowingly) sent, and its enrollment (`undecided`:
+    only if nobody has approved its text meanwhile)."""
     final = followup.ended(status, now, reason)
     why = _exit_reason(final, reason)
 
     def exit_enrollment(enrollment: Enrollment, _contact: Contact) -> Enrollment:
         return enrollment.end(why, EnrollmentState.EXITED)
 
-    return _commit_with_fresh_reads(deps, final, followup.status, now, exit_enrollment)
+    return _commit_with_fresh_reads(
+        deps, final, followup.status, now, exit_enrollment, undecided=undecided
+    )
 
 
 def _exit_reason(final: FollowUp, reason: str) -> str:
@@ -121,6 +132,8 @@ def _commit_with_fresh_reads(
     expected: Status,
     now: datetime,
     enrollment_update: Callable[[Enrollment, Contact], Enrollment],
+    *,
+    undecided: bool = False,
 ) -> bool:
     """Commit the follow-up's move from `expected` with its enrollment's.
 
@@ -128,7 +141,7 @@ def _commit_with_fresh_reads(
     already moved (another worker settled it).
     """
     for _ in range(_COMMIT_TRIES):
-        changes: list[Change] = [FollowUpChange(followup, expected)]
+        changes: list[Change] = [FollowUpChange(followup, expected, undecided=undecided)]
         contact_v = deps.contacts.contact(followup.contact_id)
         if contact_v is not None:
             enrollment_id = followup.enrollment_id
