@@ -238,7 +238,9 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
         )
     attempt, existing = tries_by_hand(deps, rule.id, contact.id, contact.silence_key)
     if existing is not None and not ended_without_going(existing):
-        return existing
+        due = existing.status is Status.QUEUED and existing.scheduled_at <= now
+        # A press that erred before handing it to the sender: this one hands it over.
+        return _hand_over(deps, existing, now) if due and existing.claimed_at is None else existing
     if existing is not None:
         attempt += 1
         if attempt == MANUAL_TRIES:
@@ -276,16 +278,24 @@ def send_now(deps: Deps, contact_id: str, rule_id: str) -> FollowUp:
         raise KeptChanging(f"contact {contact_id} changed meanwhile; try again") from rejected
     if scheduled > now:
         return followup
-    dispatched = followup.dispatched(now, deps.timings.redrive_after)
-    try:
-        deps.commit([FollowUpChange(dispatched, Status.QUEUED, moves=followup.moves)], now)
-    except CommitRejected as rejected:
-        found = deps.followups.followup(fid)
-        handed = found is not None and (found.dispatched_at or not found.status.unsent)
-        if found is not None and handed and not ended_without_going(found):
-            return found  # the dispatch tick handed it to the sender first: it goes, or went
-        raise Overtaken(_overtaken(found, fid)) from rejected
-    deps.queue.enqueue([fid])
+    return _hand_over(deps, followup, now)
+
+
+def _hand_over(deps: Deps, followup: FollowUp, now: datetime) -> FollowUp:
+    """Hand the queued manual send, due now, to the sender: marked dispatched (unless it
+    is), then on the queue. Handed over twice, the sender still claims it once."""
+    dispatched = followup
+    if followup.dispatched_at is None:
+        dispatched = followup.dispatched(now, deps.timings.redrive_after)
+        try:
+            deps.commit([FollowUpChange(dispatched, Status.QUEUED, moves=followup.moves)], now)
+        except CommitRejected as rejected:
+            found = deps.followups.followup(followup.id)
+            handed = found is not None and (found.dispatched_at or not found.status.unsent)
+            if found is not None and handed and not ended_without_going(found):
+                return found  # the dispatch tick handed it to the sender first
+            raise Overtaken(_overtaken(found, followup.id)) from rejected
+    deps.queue.enqueue([followup.id])
     return dispatched
 
 
