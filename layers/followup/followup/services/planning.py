@@ -671,7 +671,8 @@ def claim(
     if calls_back and _gives_way(deps, pending):
         return Claim(None, taken.revision, keeps=keeps)
     if _needs_slot(contact, pending, now, channel):
-        return Claim(slot.until, held=pending.held_by is not None)
+        # When it goes now: the sender may have put it off since it took the slot.
+        return Claim(pending.scheduled_at, held=pending.held_by is not None)
     if pending.held_by is not None and not _settled(pending):
         keeps = pending.id  # held for its paused number: WhatsApp steps still wait for it
     return Claim(None, taken.revision, keeps=keeps)
