@@ -119,3 +119,23 @@ def test_a_spike_switches_the_rule_off_when_the_setting_says_so(engine: MemoryEn
     report = engine.scheduled("enqueue")
     assert report["opt_out_spikes"] == 0
     assert head(engine).active
+
+
+@pytest.mark.parametrize("saved_on", [False, True], ids=["edited then switched on", "saved on"])
+def test_a_rule_edited_after_its_spike_pause_is_not_paused_again_for_that_spike(
+    engine: MemoryEngine, saved_on: bool
+) -> None:
+    # Given a rule the opt-out check switched off for a spike
+    engine.deps.rules.save_rule(rule())
+    configure(engine, pause=True)
+    counted(engine, 50, 2)
+    assert engine.scheduled("enqueue")["opt_out_spikes"] == 1
+    # When an admin rewrites its message, and switches it on with the save or after it
+    gentler = rule().steps[0].model_copy(update={"text": "Hi, a gentler nudge"})
+    edited = rule(steps=[gentler.model_dump(mode="json")])
+    rules.update(engine.deps, RULE, edited.model_copy(update={"active": saved_on}), True)
+    if not saved_on:
+        rules.activate(engine.deps, RULE, confirmed=True)
+    # Then the spike that paused it neither pauses it again nor raises its alarm again
+    assert engine.scheduled("enqueue")["opt_out_spikes"] == 0
+    assert head(engine).active

@@ -35,7 +35,7 @@ from followup.domain.rule import BranchStep, Rule, SetStage, Step, WaitStep, fie
 from followup.domain.settings import WorkspaceSettings
 from followup.domain.templates import rule_problems
 from followup.domain.triggers import DateTrigger
-from followup.services import date_triggers, holds
+from followup.services import date_triggers, holds, optout_watch
 from followup.services.deps import Deps
 from followup.services.number_pause import held_names
 from followup.services.planning import COUNTED_WITHIN
@@ -629,6 +629,10 @@ def _save(
     before = deps.rules.rule_head(rule.id) if over else None
     was_active = replaced.active if replaced else None
     saved = deps.rules.save_rule(rule, authored, over=over, was_active=was_active)
+    if before is not None and before.last_error is not None and optout_watch.kept(before):
+        # A new version clears the rule's note; the opt-out check's stays, so the spike it
+        # noted is not judged, and the rule paused, a second time.
+        deps.rules.note_rule_error(rule.id, before.last_error)
     deps.catalog.invalidate()
     date_triggers.backfill(deps, saved, replaced, before)
     return saved, warnings
