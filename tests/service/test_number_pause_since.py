@@ -83,6 +83,27 @@ def test_a_resume_clears_since_when_and_the_next_pause_starts_its_own(
     assert (number.paused, number.paused_at, number.paused_code) == (True, red_at, "quality:RED")
 
 
+def test_a_standby_delivered_again_after_the_resume_leaves_the_number_running(
+    engine: MemoryEngine,
+) -> None:
+    # Given Meta's agent took the number over at 9:00 (a standby, its message dated then),
+    # and an admin resumed the number at 9:30 once the agent was off
+    standby = payload("standby.json")
+    assert engine.deliver(standby) == 200
+    assert shown(engine).paused_code == "agent"
+    engine.clock.advance(HOUR / 2)
+    assert resume_number(engine.deps, NUMBER, engine.clock.now())
+    # When 360dialog delivers that standby again at 9:40 (its answer was lost)
+    engine.clock.advance(HOUR / 6)
+    assert engine.deliver(standby) == 200
+    # Then the number runs, and a lead due now is messaged from it
+    assert not shown(engine).paused
+    engine.deps.rules.save_rule(rule())
+    quiet_contact(engine.deps, "6281100000972", engine.clock.now() - 25 * HOUR)
+    engine.tick()
+    assert len(engine.sandbox.sent()) == 1
+
+
 def test_a_send_refused_for_spam_pauses_the_number_since_then_with_whatsapps_code(
     engine: MemoryEngine,
 ) -> None:

@@ -182,7 +182,7 @@ def _change(raw: Any, received_at: datetime, told: datetime) -> list[WebhookEven
     if change.field == "standby":
         # Meta's agent has the chats; what the contact writes still counts (a STOP too).
         return [
-            *_each(change.field, [change.value], lambda _: _standby(value, received_at)),
+            *_each(change.field, [change.value], lambda _: _standby(value, told)),
             *_conversation(value),
         ]
     if change.field == "user_preferences":
@@ -339,12 +339,18 @@ def _tier(raw: dict[str, Any], told: datetime) -> WebhookEvent:
     return MessagingTier(tier_named(named), told)
 
 
-def _standby(value: _Value, received_at: datetime) -> WebhookEvent:
+def _standby(value: _Value, told: datetime) -> WebhookEvent:
     number = str(value.metadata.get("phone_number_id") or "")
     if not number:
         raise BadEvent("standby without metadata.phone_number_id")
     shown = str(value.metadata.get("display_phone_number") or "")
-    return AgentStandby(number, shown, received_at)
+    # Dated by the latest line it carries: a copy delivered again keeps its time.
+    stamps = [
+        _told_at(int(stamp), told)
+        for item in (*value.messages, *value.statuses)
+        if isinstance(item, dict) and (stamp := str(item.get("timestamp", ""))).isdigit()
+    ]
+    return AgentStandby(number, shown, max(stamps, default=told))
 
 
 def _unreadable(field: str, reason: str, raw: Any) -> Unreadable:

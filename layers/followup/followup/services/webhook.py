@@ -176,7 +176,9 @@ def _apply_one(
     elif isinstance(event, MessagingTier):
         outcome[set_tier(deps, event)] += 1
     elif isinstance(event, AgentStandby):
-        paused = pause_number(
+        number = deps.numbers.named(event.phone_number_id, event.display_phone_number)
+        # One delivered again after an operator resumed the number pauses nothing.
+        paused = not _resumed_since(deps, number, event.at) and pause_number(
             deps,
             event.phone_number_id,
             AGENT_TOOK_OVER,
