@@ -219,25 +219,40 @@ def test_a_custom_holiday_typed_day_first_is_saved_and_shown_back(
 
 
 @pytest.mark.slow
-def test_a_day_whose_clocks_change_before_utc_midnight_is_filtered_from_its_own_midnight(
+def test_a_day_whose_clocks_change_is_filtered_from_its_own_first_instant(
     stack: tuple[Running, AdminApi], browser: Browser, pages: list[Page], watched: Watched
 ) -> None:
     # Given a workspace in Sydney, where the clocks change at 02:00 local, before UTC's
-    # midnight (10:00 or 11:00 there)
+    # midnight (10:00 or 11:00 there); then one in Santiago, whose clocks skip from
+    # Saturday 23:59:59 to Sunday 01:00 on 6 September 2026
     running, api = stack
     settings = api("GET", "/api/settings")
-    api("PUT", "/api/settings", json={**settings, "timezone": "Australia/Sydney"})
     try:
         page = sign_in(browser, pages, running.url, "marketing", watched)
-        # When the queue is filtered to the day the clocks go forward, then to the day they
-        # go back: each runs from its own local midnight to the second before the next
-        for day, asked in [
-            ("2026-10-04", {"from": "2026-10-03T14:00:00Z", "to": "2026-10-04T12:59:59Z"}),
-            ("2026-04-05", {"from": "2026-04-04T13:00:00Z", "to": "2026-04-05T13:59:59Z"}),
+        for zone, days in [
+            (
+                "Australia/Sydney",
+                [
+                    ("2026-10-04", "2026-10-03T14:00:00Z", "2026-10-04T12:59:59Z"),
+                    ("2026-04-05", "2026-04-04T13:00:00Z", "2026-04-05T13:59:59Z"),
+                ],
+            ),
+            (
+                "America/Santiago",
+                [
+                    ("2026-09-05", "2026-09-05T04:00:00Z", "2026-09-06T03:59:59Z"),
+                    ("2026-09-06", "2026-09-06T04:00:00Z", "2026-09-07T02:59:59Z"),
+                ],
+            ),
         ]:
-            with page.expect_request(partial(range_is, asked)):
-                page.goto(f"{running.url}/#/queue?sendFrom={day}&sendTo={day}")
-                page.reload()
+            revision = api("GET", "/api/settings")["revision"]
+            api("PUT", "/api/settings", json={**settings, "timezone": zone, "revision": revision})
+            # When the queue is filtered to each day around a change: each runs from its
+            # own first instant to the second before the next day's
+            for day, since, until in days:
+                with page.expect_request(partial(range_is, {"from": since, "to": until})):
+                    page.goto(f"{running.url}/#/queue?sendFrom={day}&sendTo={day}")
+                    page.reload()
         assert watched.errors == []
     finally:
         revision = api("GET", "/api/settings")["revision"]

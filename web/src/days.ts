@@ -19,13 +19,25 @@ function offset(at: Date, zone: string): number {
   return wall - Math.floor(at.getTime() / 1000) * 1000;
 }
 
+/** The calendar day (YYYY-MM-DD) `zone`'s wall clock shows at `at`. */
+function wallDay(at: Date, zone: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
+}
+
+const HALF_A_DAY_AND_MORE = 14 * 3_600_000;
+
 /** The instant `isoDay` (YYYY-MM-DD) starts in `zone`: its midnight at the offset in force
- * then, not at UTC's midnight (Sydney's clocks change between the two); a midnight the
- * clocks skip starts the day at the first instant after it. */
+ * then, not at UTC's midnight (Sydney's clocks change between the two). Its midnight read
+ * at the offset before a change and at the one after, the first of those instants the
+ * zone's clock shows on that day: a midnight the clocks skip (Santiago, Havana, Beirut)
+ * starts the day at the first instant after it. */
 export function dayStart(isoDay: string, zone: string): Date {
   const midnight = new Date(`${isoDay}T00:00:00Z`).getTime();
-  const guess = midnight - offset(new Date(midnight), zone);
-  return new Date(midnight - offset(new Date(guess), zone));
+  const starts = [midnight - HALF_A_DAY_AND_MORE, midnight + HALF_A_DAY_AND_MORE]
+    .map((around) => new Date(midnight - offset(new Date(around), zone)))
+    .filter((start) => wallDay(start, zone) === isoDay)
+    .map((start) => start.getTime());
+  return new Date(Math.min(...starts));
 }
 
 /** The last second of `isoDay` in `zone`. */
