@@ -14,6 +14,7 @@ import pytest
 
 from followup.domain.followup import FollowUp, Status
 from followup.domain.numbers import DEFAULT_NUMBER, Numbers, SendingNumber
+from followup.services import rules
 from followup.services import settings as workspace
 from followup.services.number_pause import held_names
 from followup.services.ports import Change, FollowUpChange
@@ -158,3 +159,28 @@ def test_a_number_paused_under_its_old_name_keeps_what_it_held_tick_after_tick(
     assert written == []
     names = [*held_names(engine.deps), *engine.deps.catalog.removed_paused()]
     assert engine.deps.followups.unsent_count(names) == 1
+
+
+def test_a_rule_limited_to_the_number_by_its_display_number_sends_once_it_has_its_id() -> None:
+    settings = {"D360_PHONE_NUMBER_ID": "", "D360_NUMBER": DISPLAY}
+    with memory_engine(TUESDAY_9AM_JAKARTA, settings) as engine:
+        # Given a rule limited to the one number as it went then, by its display number,
+        # and a lead whose follow-up is queued for tomorrow 08:00 (18:00 now, after hours)
+        engine.deps.rules.save_rule(rule(numbers=[DISPLAY]))
+        engine.clock.advance(9 * HOUR)
+        lead = quiet_contact(engine.deps, "6281100000961", engine.clock.now() - 25 * HOUR)
+        engine.tick()
+        [queued] = engine.deps.followups.followups_of(lead.id)
+        # When a deploy sets the number's id, and the hourly ticks run to the morning
+        configure_its_id(engine)
+        for _ in range(16):
+            engine.clock.advance(HOUR)
+            engine.tick()
+            engine.drain()
+        # Then the follow-up went from the number, and the rule still saves as it is
+        found = engine.deps.followups.followup(queued.id)
+        assert found is not None
+        assert (found.status, found.reason) == (Status.SENT, None)
+        saved = engine.deps.catalog.rule(found.rule_id, found.rule_version)
+        assert saved is not None
+        assert rules.problems(engine.deps, saved)[0] == []

@@ -136,8 +136,13 @@ class Numbers:
         tied = self.resolve(tied_to) if tied_to else None
         if tied is not None:
             return tied
-        ids = self.ids
-        return next((n for n in allowed if n in ids), self.default)
+        return next((n for n in self._configured(allowed) if n is not None), self.default)
+
+    def _configured(self, allowed: Iterable[str]) -> list[str | None]:
+        """The configured number each of a rule's `allowed` names (by id, or by display
+        number: a rule saved before the number's id was set), None for one no longer
+        configured."""
+        return [self.configured_as(name) for name in allowed]
 
     def refusal(self, tied_to: str | None, allowed: list[str]) -> str | None:
         """Why a rule limited to `allowed` numbers must leave a contact alone (tied to
@@ -145,7 +150,8 @@ class Numbers:
         it may send to them."""
         if not allowed:
             return None
-        if not set(allowed) & set(self.ids):
+        configured = self._configured(allowed)
+        if not any(configured):
             return (
                 f"{OTHER_NUMBER}: the rule sends from "
                 + ", ".join(allowed)
@@ -154,11 +160,15 @@ class Numbers:
         if not tied_to:
             return None
         number = self.sender(tied_to, allowed)
-        if number in allowed:
+        if number in configured:
             return None
         return f"{OTHER_NUMBER}: the contact talks to {number}; the rule sends from " + ", ".join(
             allowed
         )
+
+    def configured_as(self, name: str) -> str | None:
+        """The configured number `name` is (its id, or its display number), or None."""
+        return self._matching(name, "")
 
     def named(self, named: str, display: str = "") -> str:
         """The configured number a report names, or (an unknown number) the name itself."""

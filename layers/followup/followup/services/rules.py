@@ -604,7 +604,7 @@ def problems(deps: Deps, rule: Rule) -> tuple[list[Problem], list[Problem]]:
             {"number": name},
         )
         for index, name in enumerate(rule.numbers)
-        if name not in deps.numbers.ids
+        if deps.numbers.configured_as(name) is None
     ]
     return errors, warnings
 
