@@ -127,11 +127,12 @@ def _allowed_now(deps: Deps, contact_id: str) -> bool:
 
 
 def _resumed(deps: Deps, contact: Contact, stopped_at: datetime) -> list[Enrollment]:
-    """The journeys in active rules that idle fires that the do-not-contact set at
-    `stopped_at` ended in the contact's current silence, each once, running again; not one
-    whose follow-up staff cancelled from the queue before it, nor one resumed already."""
+    """The journeys in rules that idle fires that the do-not-contact set at `stopped_at`
+    ended in the contact's current silence, each once, running again (held, in a rule that
+    is off: it goes on once the rule is switched on); not one whose follow-up staff
+    cancelled from the queue before it, nor one resumed already."""
     zone = contact.zone(deps.catalog.settings().zone)
-    heads = {head.rule_id: head for head in deps.rules.rule_heads() if head.active}
+    heads = {head.rule_id: head for head in deps.rules.rule_heads()}
     journeys = [e.item for e in deps.followups.enrollments_of(contact.id)]
     known = {e.id for e in journeys}
     running = {e.rule_id for e in journeys if e.state is EnrollmentState.ACTIVE}
@@ -148,6 +149,8 @@ def _resumed(deps: Deps, contact: Contact, stopped_at: datetime) -> list[Enrollm
         if _cancelled_before(deps, ended, stopped_at) or ended.step_index >= len(rule.steps):
             continue
         again = ended.resumed(rule, contact, zone)
+        if not heads[ended.rule_id].active:
+            again = again.hold(stopped_at)
         if again.id in known:
             continue  # resumed by an earlier lift, and ended since
         resumed.append(again)
