@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from followup.domain.followup import FollowUp
+import pytest
+
+from followup.adapters.tables import FollowUpItem
+from followup.domain.followup import FollowUp, Status
 from followup.services.inbound import record_inbound
-from followup.services.ports import NewFollowUp
+from followup.services.ports import FollowUpChange, NewFollowUp
 from followup_local.engine import LocalEngine
 from tests.contract.items import followup
 from tests.support.api import call
@@ -256,3 +260,42 @@ def test_a_brazilian_lead_is_found_by_the_number_as_dialled(engine: LocalEngine)
         # Then both the queue and the contact list find the lead
         assert [f["contact_id"] for f in queued["followups"]] == [lead.id], typed
         assert [c["id"] for c in contacts["contacts"]] == [lead.id], typed
+
+
+def test_a_follow_up_moved_to_another_day_while_a_page_is_read_loses_no_row(
+    engine: LocalEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given five follow-ups queued for today, an hour apart
+    engine.deps.rules.save_rule(rule())
+    start, hour = engine.clock.now(), timedelta(hours=1)
+    queued = [
+        followup(f"fu_{n}", rule_id="apply-remind-24h", at=start + n * hour, created_at=start)
+        for n in range(5)
+    ]
+    engine.deps.commit([NewFollowUp(f) for f in queued], start)
+    # When, while the first page (three rows, latest first) is read, the sender puts the
+    # page's last row (fu_2) off to tomorrow's opening, between the index read and the
+    # items' read
+    real = FollowUpItem.batch_get.__func__  # type: ignore[attr-defined]
+    moved = {"done": False}
+
+    def batch_get(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        if not moved["done"]:
+            moved["done"] = True
+            current = engine.deps.followups.followup("fu_2")
+            assert current is not None
+            later = current.model_copy(
+                update={"scheduled_at": start + 24 * hour, "wake_at": start + 24 * hour}
+            )
+            engine.deps.commit([FollowUpChange(later, Status.QUEUED)], start)
+        return real(cls, *args, **kwargs)
+
+    monkeypatch.setattr(FollowUpItem, "batch_get", classmethod(batch_get))
+    status, first = call(engine, "GET", "/api/queue?limit=3")
+    assert status == 200
+    monkeypatch.undo()
+    # Then "Load more" lists the rows after it, fu_1 and fu_0, rather than failing or ending
+    status, rest = call(engine, "GET", f"/api/queue?limit=3&cursor={first['cursor']}")
+    assert status == 200, rest
+    assert [f["id"] for f in first["followups"]] == ["fu_4", "fu_3", "fu_2"]
+    assert [f["id"] for f in rest["followups"]] == ["fu_1", "fu_0"]

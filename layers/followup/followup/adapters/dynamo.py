@@ -422,14 +422,15 @@ class DynamoStore(DynamoTasks, DynamoNotifications, DynamoTemplates):
                 last_evaluated_key=resume,
                 page_size=max(limit, 25),
             )
-            return _items(FollowUpItem, entries, consistent=False)
+            return _entries(FollowUpItem, entries, consistent=False)
 
+        # The cursor names the index entry read last, not its item: that may have moved.
         items, after = paging.collect(
             days[::-1] if query.earliest_first else days,
             read,
-            _followup,
+            lambda read: _followup(read[1]),
             query.matches,
-            lambda item: _key(item, ("id", "send_day", "send_at")),
+            lambda read: _key(read[0], ("id", "send_day", "send_at")),
             limit,
             cursor,
             order=paging.earliest_or_latest(query),
@@ -855,13 +856,21 @@ def _now(item: StatsItem) -> dict[str, int]:
 def _items(model: type[Any], entries: Iterable[Any], consistent: bool = True) -> Iterator[Any]:
     """The items of keys-only index `entries`, in index order, read by key a page at a time
     (BatchGetItem); an item deleted since the index saw it is left out."""
+    return (item for _, item in _entries(model, entries, consistent))
+
+
+def _entries(
+    model: type[Any], entries: Iterable[Any], consistent: bool = True
+) -> Iterator[tuple[Any, Any]]:
+    """`_items`, each beside its index entry: where the index held it when read, which an
+    item changed since (put off to another day) no longer says."""
     remaining = iter(entries)
     while page := list(islice(remaining, _BATCH_GET)):
         ids = list(dict.fromkeys(entry.id for entry in page))
         found = {item.id: item for item in model.batch_get(ids, consistent_read=consistent)}
         for entry in page:
             if entry.id in found:
-                yield found[entry.id]
+                yield entry, found[entry.id]
 
 
 def _key(item: Any, names: tuple[str, ...]) -> dict[str, Any]:
