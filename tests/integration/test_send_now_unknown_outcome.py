@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from followup_local.engine import LocalEngine
 from tests.support.api import call
 from tests.support.builders import quiet_contact, rule
@@ -25,11 +27,16 @@ def _tick_send_with_its_answer_lost(engine: LocalEngine) -> tuple[str, str]:
     return lead.id, sent.id
 
 
-def test_send_now_while_the_ticks_send_is_of_unknown_outcome_says_already_sent(
-    engine: LocalEngine,
+@pytest.mark.parametrize("given_up", [False, True], ids=["its claim open", "given up"])
+def test_send_now_after_the_ticks_send_of_unknown_outcome_says_already_sent(
+    engine: LocalEngine, given_up: bool
 ) -> None:
     lead_id, sent_id = _tick_send_with_its_answer_lost(engine)
-    engine.clock.advance(timedelta(minutes=2))
+    engine.clock.advance(2 * HOUR if given_up else timedelta(minutes=2))
+    if given_up:
+        engine.tick()  # its sending deadline passes: failed / outcome_unknown
+        _, ended = call(engine, "GET", f"/api/followups/{sent_id}")
+        assert (ended["status"], ended["reason"]) == ("failed", "outcome_unknown")
     status, answer = call(
         engine,
         "POST",
@@ -40,23 +47,3 @@ def test_send_now_while_the_ticks_send_is_of_unknown_outcome_says_already_sent(
     assert status == 202
     assert answer["id"] == sent_id  # that follow-up, nothing new queued
     assert (answer["why_code"], answer["now"]) == ("already_sent", False), answer["why"]
-
-
-def test_send_now_after_the_ticks_send_was_given_up_as_unknown_says_already_sent(
-    engine: LocalEngine,
-) -> None:
-    lead_id, sent_id = _tick_send_with_its_answer_lost(engine)
-    engine.clock.advance(2 * HOUR)
-    engine.tick()  # its sending deadline passes: failed / outcome_unknown
-    _, given_up = call(engine, "GET", f"/api/followups/{sent_id}")
-    assert (given_up["status"], given_up["reason"]) == ("failed", "outcome_unknown")
-    status, answer = call(
-        engine,
-        "POST",
-        f"/api/contacts/{lead_id}/followups",
-        {"rule_id": "apply-remind-24h"},
-        role="counselor",
-    )
-    assert status == 202
-    assert answer["id"] == sent_id
-    assert answer["why_code"] == "already_sent", answer["why"]

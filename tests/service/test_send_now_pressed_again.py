@@ -44,33 +44,23 @@ def _lead(engine: MemoryEngine) -> str:
     return lead.id
 
 
-def test_pressed_again_after_the_second_write_failed_it_goes_at_once(
-    engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("failing", "method", "nth"),
+    [("transactions", "commit", 2), ("queue", "enqueue", 1)],
+    ids=["its second write throttled", "its message refused by SQS"],
+)
+def test_pressed_again_after_the_first_press_erred_it_goes_at_once(
+    engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch, failing: str, method: str, nth: int
 ) -> None:
-    # Given a first press whose second write (marking it handed over) was throttled: 5xx
+    # Given a first press that erred (a 5xx) before the sender had it: its second write
+    # (marking it handed over) throttled, or its message refused by SQS after both writes
     contact_id = _lead(engine)
-    _fails_call(monkeypatch, engine.deps.transactions, "commit", 2)
+    _fails_call(monkeypatch, getattr(engine.deps, failing), method, nth)
     with pytest.raises(Throttled):
         send_now(engine.deps, contact_id, RULE)
     # When the counsellor presses send now again and is told it is handed over now
     again = send_now(engine.deps, contact_id, RULE)
     assert when(engine.deps, again).now
-    # Then the sender gets it now, not at the next dispatch tick
-    engine.drain()
-    assert [r.followup_id for r in engine.sandbox.sent()] == [again.id]
-
-
-def test_pressed_again_after_sqs_refused_the_message_it_goes_at_once(
-    engine: MemoryEngine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given a first press whose message SQS refused after both writes: 5xx
-    contact_id = _lead(engine)
-    _fails_call(monkeypatch, engine.deps.queue, "enqueue", 1)
-    with pytest.raises(Throttled):
-        send_now(engine.deps, contact_id, RULE)
-    # When the counsellor presses send now again and is told it is handed over now
-    again = send_now(engine.deps, contact_id, RULE)
-    assert when(engine.deps, again).now
-    # Then the sender gets it now, not half an hour later when its redrive comes
+    # Then the sender gets it now, not at the next dispatch tick or its redrive
     engine.drain()
     assert [r.followup_id for r in engine.sandbox.sent()] == [again.id]
