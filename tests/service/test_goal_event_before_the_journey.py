@@ -158,3 +158,31 @@ def test_an_exit_event_of_an_earlier_silence_heard_late_ends_nothing_of_this_one
     apply(engine, cancelled | {"id": "ord-18", "at": (wrote + HOUR).isoformat()})
     [journey] = engine.deps.followups.enrollments_of(lead.id)
     assert journey.item.state.value == "exited"
+
+
+def order_then(engine: MemoryEngine, event: str, order_at: str, event_at: str) -> None:
+    """The order, then `event`, each reported by the shop at the time given."""
+    for name, at in [("order_placed", order_at), (event, event_at)]:
+        apply(engine, {"type": "custom", "name": name, "contact": WA_ID, "id": name, "at": at})
+
+
+def test_a_payment_stamped_with_its_orders_second_ends_the_reminder_the_order_started(
+    engine: MemoryEngine,
+) -> None:
+    # Given a reminder to pay an hour after an order, its goal the payment; and a rule
+    # re-engaging an order an hour later that ends on another order
+    later = {**PAY_NOW, "wait": {"amount": 1, "unit": "hours"}}
+    on_order = {"kind": "event", "name": "order_placed"}
+    paid = {"events": ["payment_received"]}
+    ordered = {"stages": [], "events": ["order_placed"]}
+    for rule_id, goal, exit in [("pay", paid, {"stages": []}), ("again", {}, ordered)]:
+        made = rule(rule_id, steps=[later], trigger=on_order, goal=goal, exit=exit)
+        rules.create(engine.deps, made)
+    lead = quiet_contact(engine.deps, WA_ID, engine.clock.now() - 25 * HOUR)
+    # When one checkout reports the order and its payment with the same second
+    second = engine.clock.now().replace(microsecond=0).isoformat()
+    order_then(engine, "payment_received", second, second)
+    engine.ticks(4, every=HOUR)
+    # Then the lead who paid is not asked to pay; the order itself ends no journey it began
+    went = [f.rule_id for f in engine.deps.followups.followups_of(lead.id) if f.sent_at]
+    assert went == ["again"]

@@ -22,7 +22,7 @@ from followup.domain.phones import country_of
 from followup.domain.policy import SendWindow
 from followup.domain.rule import BranchStep, Rule, Step, WaitStep
 from followup.domain.settings import WorkspaceSettings
-from followup.domain.triggers import DateTrigger
+from followup.domain.triggers import DateTrigger, EventTrigger
 
 DONE = "sequence_done"
 """Why an enrollment that walked past its last step completed."""
@@ -136,11 +136,23 @@ def events_since(rule: Rule, silence_key: str, lookback: timedelta) -> datetime:
     return began - lookback if isinstance(rule.trigger, DateTrigger) else began
 
 
+def after_start(rule: Rule, name: str, at: datetime, since: datetime) -> bool:
+    """Whether the custom event `name` at `at` comes within the journey that began at
+    `since`: after it, or at that very moment (a payment the bus stamped with its order's
+    second), unless it is the event that started the journey."""
+    started = isinstance(rule.trigger, EventTrigger) and rule.trigger.name == name
+    return at > since or (at == since and not started)
+
+
 def events_end(rule: Rule, contact: Contact, since: datetime) -> Reason | None:
     """Why the custom events the contact had after `since` (see `events_since`) end a
     journey in `rule`: its goal, an exit, or not. One heard before the journey started
     counts as well: the lead reached the goal in the silence (or date) it serves."""
-    reasons = {event_ends(rule, name) for name, at in contact.events_at.items() if at > since}
+    reasons = {
+        event_ends(rule, name)
+        for name, at in contact.events_at.items()
+        if after_start(rule, name, at, since)
+    }
     if Reason.GOAL in reasons:
         return Reason.GOAL
     return Reason.EXIT_EVENT if Reason.EXIT_EVENT in reasons else None

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.errors import KeptChanging
 from followup.domain.followup import FollowUp, Reason, Status
-from followup.domain.journey import event_ends, events_since
+from followup.domain.journey import after_start, event_ends, events_since
 from followup.domain.rule import Rule
 from followup.services.ports import CommitRejected, Conversion
 from followup.services.settle import end_enrollment, end_unsent
@@ -65,7 +65,8 @@ def event_happened(deps: Deps, contact_id: str, name: str, at: datetime) -> None
     lookback = deps.catalog.settings().trigger_lookback.approx()
 
     def ends(rule: Rule, silence_key: str) -> Reason | None:
-        return event_ends(rule, name) if at > events_since(rule, silence_key, lookback) else None
+        since = events_since(rule, silence_key, lookback)
+        return event_ends(rule, name) if after_start(rule, name, at, since) else None
 
     followups = deps.followups.followups_of(contact_id)
     end_journeys(deps, contact_id, ends, at, followups)
