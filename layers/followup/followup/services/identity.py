@@ -14,6 +14,7 @@ from followup.domain.conversation import Direction
 from followup.domain.enrollment import EnrollmentState
 from followup.domain.followup import Reason, Status
 from followup.domain.ids import contact_id
+from followup.domain.phones import other_whatsapp_form
 from followup.domain.stamps import stamps_after
 from followup.domain.webhook_events import Identity, IdentityChange
 from followup.services.contacts import change_stage, find_contact, update_contact
@@ -50,10 +51,12 @@ def relink(deps: Deps, change: IdentityChange) -> str:
             stopped_as(deps, found.item, taken.item.id, change.at)
         return "conflict"
     new_id = change.new.user_id
+    # The old number as WhatsApp names it, or as the contact may hold it (the other form).
+    old = {None, change.user.wa_id, other_whatsapp_form(change.user.wa_id or "")}
 
     def linked(contact: Contact) -> Contact:
         update: dict[str, object] = {}
-        if change.new.wa_id and contact.wa_id in (None, change.user.wa_id):
+        if change.new.wa_id and contact.wa_id in old:
             update["wa_id"] = change.new.wa_id
         if new_id and new_id != contact.user_id and new_id not in contact.previous_user_ids:
             if contact.user_id:
