@@ -597,18 +597,18 @@ def _advance(
     *,
     read: Versioned[Contact] | None = None,
 ) -> bool:
-    """Queue or take the enrollment's due steps. `read` is its contact as the tick just
-    read it, not read again. `known` is its contact as the quiet index
-    just returned it, planned from without reading the contact again: the queued send is
-    written on the condition that the enrollment and the contact's pending slot are as
-    read, and the sender re-reads the contact before sending (opt-out, reply, exits,
-    gating), so a copy the index had not caught up with sends nothing it should not. A
-    lost commit reads the contact, and its slot, again.
+    """Queue or take the enrollment's due steps. `read` is its contact as the tick just read
+    it, not read again. `known` is its contact as the quiet index just returned it, planned
+    from without reading the contact again: the queued send is written on the condition that
+    the enrollment and the contact's pending slot are as read, and the sender re-reads the
+    contact before sending (opt-out, reply, exits, gating), so a copy the index had not
+    caught up with sends nothing it should not. A lost commit reads the contact, and its
+    slot, again.
 
     An enrollment at revision 0 is not stored yet: it is written with its first step, and
     one already stored (an overlapping tick enrolled this silence) is left alone: a lost
-    commit reads it first, so the step is not written again for it. False when nothing
-    was written."""
+    commit reads it first, so the step is not written again for it. False when nothing was
+    written."""
     enrollment = enrollment_v.item
     rule = deps.catalog.rule(enrollment.rule_id, enrollment.rule_version)
     if known is not None:
