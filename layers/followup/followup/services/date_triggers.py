@@ -118,7 +118,8 @@ def reindex(deps: Deps, before: Contact | None, after: Contact) -> None:
             due is not None
             and due <= now
             and before is not None
-            and _same_date(rule, before, after)
+            and isinstance(rule.trigger, DateTrigger)
+            and same_date(rule.trigger.attribute, before, after, zone)
         ):
             if due == was:
                 continue  # its entry stands: one written late still goes, none is made
@@ -126,13 +127,15 @@ def reindex(deps: Deps, before: Contact | None, after: Contact) -> None:
         deps.contacts.set_date_due(rule.id, after.id, due)
 
 
-def _same_date(rule: Rule, before: Contact, after: Contact) -> bool:
-    """Whether the contact's date for the date rule `rule` is written as it was."""
-    trigger = rule.trigger
-    attribute = trigger.attribute if isinstance(trigger, DateTrigger) else None
-    if attribute is None:
-        return False
-    return before.attributes.get(attribute) == after.attributes.get(attribute)
+def same_date(attribute: str, before: Contact, after: Contact, zone: ZoneInfo) -> bool:
+    """Whether `after` holds the date `before` held in `attribute`, however written
+    ("2026-12-10" and "2026-12-10T00:00:00" are one), read in the contact's zone as it
+    was (the workspace's `zone` for one without its own)."""
+    said, says = before.attributes.get(attribute), after.attributes.get(attribute)
+    if said is None or says is None:
+        return said == says
+    read_in = before.zone(zone)
+    return said == says or parse_moment(said, read_in) == parse_moment(says, read_in)
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
-from followup.domain.conditions import parse_moment
 from followup.domain.contact import Contact
 from followup.domain.errors import DomainError
 from followup.domain.rule import IdleTrigger, Rule
@@ -18,9 +16,6 @@ from followup.domain.settings import WorkspaceSettings
 from followup.domain.triggers import DateTrigger, StageEnteredTrigger
 from followup.services import date_triggers
 from followup.services.deps import Deps
-
-if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
 
 READ_TIME = 10.0
 """Seconds the check reads the file's contacts, at most: the import's writing waits for
@@ -55,16 +50,6 @@ class MassImport(DomainError):
         )
         self.rule, self.day = rule, day
         self.count, self.limit, self.complete = count, limit, complete
-
-
-def _same_date(attribute: str, before: Contact, after: Contact, zone: ZoneInfo) -> bool:
-    """Whether `after` holds the date `before` held, however written ("2026-12-10" and
-    "2026-12-10T00:00:00" are one), read in the contact's zone as it was."""
-    said, says = before.attributes.get(attribute), after.attributes.get(attribute)
-    if said is None or says is None:
-        return said == says
-    read_in = before.zone(zone)
-    return said == says or parse_moment(said, read_in) == parse_moment(says, read_in)
 
 
 def _why(rule: Rule) -> str:
@@ -185,7 +170,7 @@ def _reached_at(
         return None
     if isinstance(trigger, DateTrigger):
         due = date_triggers.due_for(rule, after, zone)
-        if before is not None and _same_date(trigger.attribute, before, after, zone):
+        if before is not None and date_triggers.same_date(trigger.attribute, before, after, zone):
             return None  # a time zone set moves the moment, not the crowd already there
         if due is None or date_triggers.too_late(rule, trigger, after, due, now, settings):
             return None  # as the tick would not enroll them
